@@ -1,0 +1,77 @@
+/**
+ * Configuration: read once at boot from environment variables, validated against one schema.
+ * With no ARI_URL the server runs the built-in Asterisk simulator in-process; with no REDIS_URL it
+ * keeps state in memory (embedded mode: one process, nothing survives a restart).
+ */
+import Type, { type Static } from 'typebox';
+import Value from 'typebox/value';
+import { HotlineError } from '../errors.ts';
+
+const LogLevel = Type.Union(
+  ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+  { default: 'info' },
+);
+
+export const EnvSchema = Type.Object({
+  HOST: Type.String({ default: '127.0.0.1', minLength: 1, description: 'HTTP listen address' }),
+  PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535, description: 'HTTP listen port (0 = any free port)' }),
+  LOG_LEVEL: LogLevel,
+  ARI_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+', description: 'Asterisk ARI base, e.g. http://127.0.0.1:8088; unset = built-in simulator' })),
+  ARI_USER: Type.String({ default: 'hotline', minLength: 1 }),
+  ARI_PASSWORD: Type.String({ default: 'hotline', minLength: 1 }),
+  ARI_APP: Type.String({ default: 'hotline', pattern: '^[A-Za-z0-9_-]+$', description: 'Stasis application name' }),
+  AMI_URL: Type.Optional(Type.String({ pattern: '^tcp://[^\\s:/]+:\\d+$', description: 'Asterisk AMI, e.g. tcp://127.0.0.1:5038; unset = no AMI' })),
+  AMI_USER: Type.String({ default: 'hotline', minLength: 1 }),
+  AMI_SECRET: Type.String({ default: 'hotline', minLength: 1 }),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'Redis, e.g. redis://127.0.0.1:6379; unset = in-memory store' })),
+  REDIS_PREFIX: Type.String({ default: 'hotline', pattern: '^[A-Za-z0-9:_-]+$' }),
+  SIM_PORT: Type.Integer({ default: 0, minimum: 0, maximum: 65535, description: 'embedded simulator ARI port (0 = any free port)' }),
+  SIM_CONTROL_TOKEN: Type.String({ default: 'sim', minLength: 1, description: 'bearer token of the simulator control API' }),
+  SHUTDOWN_GRACE_MS: Type.Integer({ default: 30_000, minimum: 0 }),
+});
+
+export type Env = Static<typeof EnvSchema>;
+
+export interface Config extends Env {
+  /** True when running on the built-in simulator (no ARI_URL). */
+  readonly embeddedAsterisk: boolean;
+  /** True when state is in memory (no REDIS_URL). */
+  readonly embeddedStore: boolean;
+}
+
+/** Secrets that must never reach a log line. */
+export const secretKeys = ['ARI_PASSWORD', 'AMI_SECRET', 'SIM_CONTROL_TOKEN'] as const;
+
+/**
+ * Validates `env` (process.env by default) and returns the typed configuration.
+ * Throws CONFIG_INVALID naming every bad variable and why.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const known = Object.keys(EnvSchema.properties);
+  const picked: Record<string, string> = {};
+  for (const key of known) {
+    const value = env[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const value = Value.Default(EnvSchema, Value.Convert(EnvSchema, picked));
+  if (!Value.Check(EnvSchema, value)) {
+    const problems = new Map<string, string>();
+    for (const error of Value.Errors(EnvSchema, value)) {
+      const name = error.instancePath.replace(/^\//, '') || '(environment)';
+      if (!problems.has(name)) {
+        problems.set(name, `${name}=${JSON.stringify(name in picked && !isSecret(name) ? picked[name] : '…')}: ${describe(name, error.message)}`);
+      }
+    }
+    throw new HotlineError('CONFIG_INVALID', `invalid configuration: ${[...problems.values()].join('; ')}`);
+  }
+  return { ...value, embeddedAsterisk: value.ARI_URL === undefined, embeddedStore: value.REDIS_URL === undefined };
+}
+
+function isSecret(name: string): boolean {
+  return (secretKeys as readonly string[]).includes(name);
+}
+
+function describe(name: string, message: string): string {
+  const schema = (EnvSchema.properties as Record<string, { description?: string }>)[name];
+  return schema?.description ? `${message} (${schema.description})` : message;
+}

@@ -1,0 +1,61 @@
+/**
+ * The one registry of coded errors. Branch on `code` (or `instanceof HotlineError`), never on
+ * message text. Every code is documented in docs/errors.md (a test checks both agree).
+ */
+
+interface ErrorSpec {
+  /** HTTP status when the error reaches a client. */
+  readonly status: number;
+  /** What it means, in one line (English; the UI translates by code). */
+  readonly meaning: string;
+}
+
+export const errorCodes = {
+  // general / HTTP
+  BAD_REQUEST: { status: 400, meaning: 'the request does not match the route schema' },
+  UNAUTHORIZED: { status: 401, meaning: 'no valid credentials were given' },
+  FORBIDDEN: { status: 403, meaning: 'the caller is authenticated but its role may not do this' },
+  NOT_FOUND: { status: 404, meaning: 'no such route or resource' },
+  PAYLOAD_TOO_LARGE: { status: 413, meaning: 'the request body exceeds the size limit' },
+  RATE_LIMITED: { status: 429, meaning: 'too many requests; retry after the given time' },
+  INTERNAL: { status: 500, meaning: 'an unexpected error; details are in the server log, not the response' },
+  SHUTTING_DOWN: { status: 503, meaning: 'the server is draining for shutdown and takes no new work' },
+  // configuration
+  CONFIG_INVALID: { status: 500, meaning: 'an environment variable is missing or malformed; the server does not start' },
+  // store
+  STORE_UNAVAILABLE: { status: 503, meaning: 'the state store (Redis) cannot be reached' },
+  STORE_CONFLICT: { status: 409, meaning: 'a concurrent change won; re-read and retry' },
+  STORE_BAD_KEY: { status: 500, meaning: 'a store key or value is malformed (a programming error)' },
+  // telephony
+  ARI_UNAVAILABLE: { status: 503, meaning: 'the ARI connection to Asterisk is down' },
+  ARI_REQUEST_FAILED: { status: 502, meaning: 'Asterisk rejected an ARI request' },
+  AMI_UNAVAILABLE: { status: 503, meaning: 'the AMI connection to Asterisk is down or not configured' },
+  TELEPHONY_TIMEOUT: { status: 504, meaning: 'a wait on a channel (digits, playback, answer) timed out' },
+  TELEPHONY_CHANNEL_GONE: { status: 410, meaning: 'the channel hung up while an operation was waiting on it' },
+  TELEPHONY_ABORTED: { status: 499, meaning: 'a wait was aborted by its caller' },
+  // simulator control API
+  SIM_BAD_REQUEST: { status: 400, meaning: 'a simulator control request is malformed' },
+  SIM_NOT_FOUND: { status: 404, meaning: 'no such simulated channel, endpoint or recording' },
+  SIM_CONFLICT: { status: 409, meaning: 'the simulated channel is not in a state that allows this' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+/** An error with a registered code; `statusCode` is what Fastify sends. */
+export class HotlineError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message?: string, details?: Record<string, unknown>, options?: ErrorOptions) {
+    super(message ?? errorCodes[code].meaning, options);
+    this.name = 'HotlineError';
+    this.code = code;
+    this.statusCode = errorCodes[code].status;
+    this.details = details;
+  }
+}
+
+export function isHotlineError(error: unknown, code?: ErrorCode): error is HotlineError {
+  return error instanceof HotlineError && (code === undefined || error.code === code);
+}
