@@ -55,14 +55,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const value = Value.Default(EnvSchema, Value.Convert(EnvSchema, picked));
   if (!Value.Check(EnvSchema, value)) {
-    const problems = new Map<string, string>();
-    for (const error of Value.Errors(EnvSchema, value)) {
-      const name = error.instancePath.replace(/^\//, '') || '(environment)';
-      if (!problems.has(name)) {
-        problems.set(name, `${name}=${JSON.stringify(name in picked && !isSecret(name) ? picked[name] : '…')}: ${describe(name, error.message)}`);
-      }
-    }
-    throw new HotlineError('CONFIG_INVALID', `invalid configuration: ${[...problems.values()].join('; ')}`);
+    const problems = Object.entries(EnvSchema.properties)
+      .filter(([name]) => name in picked || (EnvSchema.required as string[] | undefined)?.includes(name))
+      .filter(([name, schema]) => !Value.Check(schema, (value as Record<string, unknown>)[name]))
+      .map(([name, schema]) => `${name}=${JSON.stringify(isSecret(name) ? '…' : picked[name])}: ${describe(schema)}`);
+    throw new HotlineError('CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`);
   }
   return { ...value, embeddedAsterisk: value.ARI_URL === undefined, embeddedStore: value.REDIS_URL === undefined };
 }
@@ -71,7 +68,11 @@ function isSecret(name: string): boolean {
   return (secretKeys as readonly string[]).includes(name);
 }
 
-function describe(name: string, message: string): string {
-  const schema = (EnvSchema.properties as Record<string, { description?: string }>)[name];
-  return schema?.description ? `${message} (${schema.description})` : message;
+function describe(schema: { description?: string; anyOf?: Array<{ const?: unknown }>; type?: string; pattern?: string }): string {
+  const expected = schema.anyOf
+    ? `must be one of ${schema.anyOf.map((s) => String(s.const)).join(', ')}`
+    : schema.pattern
+      ? `must match ${schema.pattern}`
+      : `must be ${schema.type === 'integer' ? 'a whole number in range' : `a ${schema.type}`}`;
+  return schema.description ? `${expected} (${schema.description})` : expected;
 }

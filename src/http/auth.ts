@@ -1,0 +1,54 @@
+/**
+ * Authentication and role checks for every route, default-deny: each route declares
+ * `config: { auth: 'public' }` or `config: { auth: ['agent', …] }`, and registering a route without
+ * it fails at boot. Clients send `Authorization: Bearer <token>` from POST /api/auth/login.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Session, UserService } from '../auth/user-service.ts';
+import type { Role } from '../auth/roles.ts';
+import { HotlineError } from '../errors.ts';
+
+export type RouteAuth = 'public' | readonly Role[];
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: RouteAuth;
+  }
+  interface FastifyRequest {
+    session: Session | null;
+  }
+}
+
+/** Routes that plugins add on their own (OpenAPI UI assets) and that are public by nature. */
+const publicPrefixes = ['/docs'];
+
+export function installAuth(app: FastifyInstance, users: UserService): void {
+  app.decorateRequest('session', null);
+
+  app.addHook('onRoute', (route) => {
+    if (route.config?.auth !== undefined) return;
+    if (publicPrefixes.some((prefix) => route.url.startsWith(prefix))) {
+      route.config = { ...route.config, auth: 'public' };
+      return;
+    }
+    throw new Error(`route ${String(route.method)} ${route.url} declares no config.auth (use 'public' or a list of roles)`);
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const auth = request.routeOptions.config.auth;
+    if (auth === undefined || auth === 'public') return;
+    const token = bearerToken(request);
+    const session = token ? await users.authenticate(token) : null;
+    if (!session) throw new HotlineError('UNAUTHORIZED', 'log in first: Authorization: Bearer <token>');
+    if (!auth.some((role) => session.roles.includes(role))) {
+      throw new HotlineError('FORBIDDEN', `this needs one of the roles: ${auth.join(', ')}`);
+    }
+    request.session = session;
+  });
+}
+
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match?.[1];
+}
