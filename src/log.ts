@@ -10,7 +10,7 @@ export type { Logger } from 'pino';
 export const redactPaths = [
   'password', '*.password', 'secret', '*.secret', 'token', '*.token', 'authorization',
   'req.headers.authorization', 'req.headers.cookie', 'config.ARI_PASSWORD', 'config.AMI_SECRET',
-  'config.SIM_CONTROL_TOKEN', 'ARI_PASSWORD', 'AMI_SECRET', 'SIM_CONTROL_TOKEN',
+  'config.SIM_CONTROL_TOKEN', 'config.ADMIN_PASSWORD', 'ARI_PASSWORD', 'AMI_SECRET', 'SIM_CONTROL_TOKEN', 'ADMIN_PASSWORD',
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

@@ -27,6 +27,7 @@ export const EnvSchema = Type.Object({
   REDIS_PREFIX: Type.String({ default: 'hotline', pattern: '^[A-Za-z0-9:_-]+$' }),
   SIM_PORT: Type.Integer({ default: 0, minimum: 0, maximum: 65535, description: 'embedded simulator ARI port (0 = any free port)' }),
   SIM_CONTROL_TOKEN: Type.String({ default: 'sim', minLength: 1, description: 'bearer token of the simulator control API' }),
+  ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 12, description: 'creates the user "admin" at first start when no user exists' })),
   SHUTDOWN_GRACE_MS: Type.Integer({ default: 30_000, minimum: 0 }),
 });
 
@@ -40,7 +41,7 @@ export interface Config extends Env {
 }
 
 /** Secrets that must never reach a log line. */
-export const secretKeys = ['ARI_PASSWORD', 'AMI_SECRET', 'SIM_CONTROL_TOKEN'] as const;
+export const secretKeys = ['ARI_PASSWORD', 'AMI_SECRET', 'SIM_CONTROL_TOKEN', 'ADMIN_PASSWORD'] as const;
 
 /**
  * Validates `env` (process.env by default) and returns the typed configuration.
