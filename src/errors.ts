@@ -33,6 +33,9 @@ export const errorCodes = {
   TELEPHONY_TIMEOUT: { status: 504, meaning: 'a wait on a channel (digits, playback, answer) timed out' },
   TELEPHONY_CHANNEL_GONE: { status: 410, meaning: 'the channel hung up while an operation was waiting on it' },
   TELEPHONY_ABORTED: { status: 499, meaning: 'a wait was aborted by its caller' },
+  TELEPHONY_ORIGINATE_FAILED: { status: 502, meaning: 'an originated call was not answered (details.reason: no-answer, busy, failed, hung-up)' },
+  TELEPHONY_BAD_ARGUMENT: { status: 400, meaning: 'a telephony id, endpoint or option is malformed (a programming error or unfiltered caller data)' },
+  TELEPHONY_BAD_TRANSITION: { status: 500, meaning: 'a telephony connection state machine was asked for a move it does not allow' },
   // simulator control API
   SIM_BAD_REQUEST: { status: 400, meaning: 'a simulator control request is malformed' },
   SIM_NOT_FOUND: { status: 404, meaning: 'no such simulated channel, endpoint or recording' },
