@@ -12,8 +12,15 @@ describe('loadConfig', () => {
 
   describe('when ARI and Redis are given', () => {
     it('uses them and leaves embedded mode', () => {
-      const config = loadConfig({ ARI_URL: 'http://10.0.0.5:8088', REDIS_URL: 'redis://127.0.0.1:6379', PORT: '9000' });
+      const config = loadConfig({ ARI_URL: 'http://10.0.0.5:8088', ARI_PASSWORD: 'long-random-secret', REDIS_URL: 'redis://127.0.0.1:6379', PORT: '9000' });
       expect(config).toMatchObject({ PORT: 9000, embeddedAsterisk: false, embeddedStore: false });
+    });
+  });
+
+  describe('when a real Asterisk is named without its password', () => {
+    it('refuses to fall back to the simulator default password', () => {
+      expect(() => loadConfig({ ARI_URL: 'http://10.0.0.5:8088' })).toThrow(/ARI_PASSWORD must be set when ARI_URL is/);
+      expect(() => loadConfig({ AMI_URL: 'tcp://10.0.0.5:5038' })).toThrow(/AMI_SECRET must be set when AMI_URL is/);
     });
   });
 

@@ -54,13 +54,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const value = env[key];
     if (value !== undefined && value !== '') picked[key] = value;
   }
-  const value = Value.Default(EnvSchema, Value.Convert(EnvSchema, picked));
+  const value = Value.Default(EnvSchema, Value.Convert(EnvSchema, { ...picked }));
   if (!Value.Check(EnvSchema, value)) {
     const problems = Object.entries(EnvSchema.properties)
       .filter(([name]) => name in picked || (EnvSchema.required as string[] | undefined)?.includes(name))
       .filter(([name, schema]) => !Value.Check(schema, (value as Record<string, unknown>)[name]))
       .map(([name, schema]) => `${name}=${JSON.stringify(isSecret(name) ? '…' : picked[name])}: ${describe(schema)}`);
     throw new HotlineError('CONFIG_INVALID', `invalid configuration: ${problems.join('; ')}`);
+  }
+  for (const [url, secret] of [['ARI_URL', 'ARI_PASSWORD'], ['AMI_URL', 'AMI_SECRET']] as const) {
+    if (picked[url] !== undefined && picked[secret] === undefined) {
+      throw new HotlineError('CONFIG_INVALID', `invalid configuration: ${secret} must be set when ${url} is (the default is for the built-in simulator only)`);
+    }
   }
   return { ...value, embeddedAsterisk: value.ARI_URL === undefined, embeddedStore: value.REDIS_URL === undefined };
 }
