@@ -3,6 +3,7 @@
 set -euo pipefail
 packages=()
 command -v redis-server >/dev/null || packages+=(redis-server)
+command -v docker-compose >/dev/null || packages+=(docker-compose)
 if [ ${#packages[@]} -eq 0 ]; then
   echo "system packages: all present"
   exit 0
