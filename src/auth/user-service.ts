@@ -1,7 +1,7 @@
 /**
  * Users, roles and sessions, kept in the store. A session token is 32 random bytes; the store
  * keeps only its SHA-256, so a leaked store dump yields no usable token. Failed logins per user
- * name are counted and slow the next attempts down (brute force is refused with RATE_LIMITED).
+ * name are counted; past the limit the user name is locked for a while (RATE_LIMITED).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.ts';
@@ -85,20 +85,22 @@ export function createUserService(options: UserServiceOptions) {
     return (await store.smembers('users')).length;
   }
 
-  /** Checks the password and opens a session; the same error for an unknown user and a wrong password. */
+  /**
+   * Checks the password and opens a session; the same error for an unknown user and a wrong
+   * password. Attempts per user name are counted in a fixed window and reset by a success, so a
+   * guesser gets `maxFailures` tries per `lockoutMs` (the count is one atomic increment).
+   */
   async function login(username: string, password: string): Promise<{ token: string; session: Session; user: User }> {
-    const failures = USERNAME.test(username) ? (await store.get<number>(failureKey(username)))?.value ?? 0 : 0;
-    if (failures >= maxFailures) {
+    const valid = USERNAME.test(username);
+    const attempts = valid ? await store.incr(failureKey(username), lockoutMs) : 1;
+    if (attempts > maxFailures) {
       throw new HotlineError('RATE_LIMITED', 'too many failed logins for this user; try again later', {
         retryAfterSeconds: Math.ceil(lockoutMs / 1000),
       });
     }
-    const found = USERNAME.test(username) ? await store.get<StoredUser>(userKey(username)) : null;
+    const found = valid ? await store.get<StoredUser>(userKey(username)) : null;
     const ok = found ? await verifyPassword(password, found.value.passwordHash) : false;
-    if (!found || !ok) {
-      if (USERNAME.test(username)) await store.incr(failureKey(username), lockoutMs).catch(() => undefined);
-      throw new HotlineError('UNAUTHORIZED', 'wrong user name or password');
-    }
+    if (!found || !ok) throw new HotlineError('UNAUTHORIZED', 'wrong user name or password');
     await store.commit([], [{ op: 'del', key: failureKey(username) }]);
     const token = randomBytes(32).toString('base64url');
     const session: Session = { username, roles: found.value.roles, expiresAt: clock.now() + sessionTtlMs };
