@@ -1,0 +1,206 @@
+/**
+ * The port's operations that start something and wait for its end: playbacks, recordings,
+ * originate (answered?) and snoop. The wait is registered before the request leaves (ids are
+ * client-chosen), and is resolved by `observe()`, which sees every mapped event as it arrives —
+ * not through the per-channel queue, so an event handler may await these waits.
+ */
+import { HotlineError, isHotlineError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { bridgeKey, channelKey } from './ari-events.ts';
+import type { AriInvoke } from './ari-operations.ts';
+import type {
+  MediaTarget, OriginateFailureReason, PlaybackResult, RecordingResult, TelephonyEvent, TelephonyPort,
+} from './port.ts';
+import { checked } from './validate.ts';
+import type { Wait, Waits } from './waits.ts';
+
+export type MediaPort = Pick<TelephonyPort, 'play' | 'record' | 'originate' | 'snoop'>;
+
+export interface AriMedia extends MediaPort {
+  /** Feeds every mapped event in arrival order; resolves and ends waits. */
+  observe(event: TelephonyEvent): void;
+  /** Whether this adapter originated or snooped `channelId` (until it started or ended). */
+  origin(channelId: string): 'originate' | 'snoop' | undefined;
+}
+
+interface PlaybackEntry {
+  readonly wait: Wait<PlaybackResult>;
+  stopped: boolean;
+}
+
+const targetScope = (target: MediaTarget): string => (target.kind === 'channel' ? channelKey(target.id) : bridgeKey(target.id));
+const originateScope = (channelId: string): string => `originate:${channelId}`;
+
+/** Q.850 cause of a destroyed originated channel → why it was not answered. */
+export function originateFailureReason(cause: number): OriginateFailureReason {
+  if (cause === 17) return 'busy';
+  if (cause === 18 || cause === 19) return 'no-answer';
+  if ([1, 3, 20, 21, 27, 28, 34, 38, 41, 42, 47, 58, 66, 88].includes(cause)) return 'failed';
+  return 'hung-up';
+}
+
+export function createAriMedia(invoke: AriInvoke, waits: Waits, app: string, logger: Logger): AriMedia {
+  const playbacks = new Map<string, PlaybackEntry>();
+  const recordings = new Map<string, Wait<RecordingResult>>();
+  const originates = new Map<string, Wait<{ readonly channelId: string }>>();
+  const origins = new Map<string, 'originate' | 'snoop'>();
+
+  const quietly = (what: string, work: Promise<unknown>): void =>
+    void work.catch((error: unknown) => logger.debug({ err: error }, `${what} failed (ignored)`));
+  const gaveUpByCaller = (error: HotlineError): boolean => error.code === 'TELEPHONY_TIMEOUT' || error.code === 'TELEPHONY_ABORTED';
+  const resourceOf = (target: MediaTarget): { resource: string; idParam: Record<string, string> } =>
+    target.kind === 'channel'
+      ? { resource: 'channels', idParam: { channelId: checked('id', target.id, 'channel id') } }
+      : { resource: 'bridges', idParam: { bridgeId: checked('id', target.id, 'bridge id') } };
+
+  const stopPlayback = (playbackId: string): Promise<unknown> => invoke('playbacks', 'stop', { playbackId }, playbackId);
+
+  async function play(target: MediaTarget, media: readonly string[], options: Parameters<MediaPort['play']>[2]) {
+    const playbackId = checked('id', options.playbackId, 'playback id');
+    const { resource, idParam } = resourceOf(target);
+    const uris = media.map((uri) => checked('media', uri, 'media URI'));
+    if (uris.length === 0) throw new HotlineError('TELEPHONY_BAD_ARGUMENT', 'play needs at least one media URI');
+    const wait = waits.create<PlaybackResult>({
+      scope: targetScope(target), what: `playback ${playbackId}`, timeoutMs: options.timeoutMs, signal: options.signal,
+      onGiveUp: (error) => gaveUpByCaller(error) && quietly('stop playback', stopPlayback(playbackId)),
+      onSettle: () => playbacks.delete(playbackId),
+    });
+    const entry: PlaybackEntry = { wait, stopped: false };
+    playbacks.set(playbackId, entry);
+    try {
+      await invoke(resource, 'play', {
+        ...idParam, media: uris.join(','), playbackId, ...(options.language !== undefined && { lang: checked('word', options.language, 'language') }),
+      }, target.id);
+    } catch (error) {
+      wait.reject(error);
+      throw error;
+    }
+    return {
+      playbackId,
+      done: wait.promise,
+      async stop() {
+        entry.stopped = true;
+        await stopPlayback(playbackId).catch((error: unknown) => {
+          if (!(isHotlineError(error) && error.details?.['kind'] === 'not-found')) throw error;
+        });
+      },
+    };
+  }
+
+  async function record(target: MediaTarget, options: Parameters<MediaPort['record']>[1]) {
+    const name = checked('recording', options.name, 'recording name');
+    const { resource, idParam } = resourceOf(target);
+    const wait = waits.create<RecordingResult>({
+      scope: targetScope(target), what: `recording ${name}`, timeoutMs: options.timeoutMs, signal: options.signal,
+      onGiveUp: (error) => gaveUpByCaller(error) && quietly('stop recording', invoke('recordings', 'stop', { recordingName: name }, name)),
+      onSettle: () => recordings.delete(name),
+    });
+    recordings.set(name, wait);
+    try {
+      await invoke(resource, 'record', {
+        ...idParam, name, format: options.format,
+        ...(options.maxDurationSeconds !== undefined && { maxDurationSeconds: options.maxDurationSeconds }),
+        ...(options.maxSilenceSeconds !== undefined && { maxSilenceSeconds: options.maxSilenceSeconds }),
+        ...(options.terminateOn !== undefined && { terminateOn: options.terminateOn }),
+        ...(options.beep !== undefined && { beep: options.beep }),
+        ...(options.ifExists !== undefined && { ifExists: options.ifExists }),
+      }, target.id);
+    } catch (error) {
+      wait.reject(error);
+      throw error;
+    }
+    return {
+      name,
+      done: wait.promise,
+      stop: () => invoke('recordings', 'stop', { recordingName: name }, name).then(() => undefined),
+    };
+  }
+
+  async function originate(endpoint: string, options: Parameters<MediaPort['originate']>[1]) {
+    const channelId = checked('id', options.channelId, 'channel id');
+    const params: Record<string, unknown> = {
+      endpoint: checked('endpoint', endpoint), app, channelId, timeout: options.timeoutSec,
+      ...(options.otherChannelId !== undefined && { otherChannelId: checked('id', options.otherChannelId, 'other channel id') }),
+      ...(options.callerId !== undefined && { callerId: checked('word', options.callerId, 'caller id') }),
+      ...(options.appArgs !== undefined && { appArgs: checked('word', options.appArgs, 'app args') }),
+      ...(options.variables !== undefined && { variables: checkedVariables(options.variables) }),
+    };
+    origins.set(channelId, 'originate');
+    const wait = waits.create<{ readonly channelId: string }>({
+      scope: originateScope(channelId), what: `originate ${channelId}`, timeoutMs: options.timeoutMs, signal: options.signal,
+      onGiveUp: (error) => gaveUpByCaller(error) && quietly('hang up unanswered originate', invoke('channels', 'hangup', { channelId }, channelId)),
+      onSettle: () => originates.delete(channelId),
+    });
+    originates.set(channelId, wait);
+    try {
+      await invoke('channels', 'originate', params, channelId);
+    } catch (error) {
+      origins.delete(channelId);
+      const failed = isHotlineError(error) && error.details?.['kind'] === 'allocation-failed'
+        ? new HotlineError('TELEPHONY_ORIGINATE_FAILED', `originate ${channelId}: ${error.message}`, { reason: 'failed' }, { cause: error })
+        : error;
+      wait.reject(failed);
+      throw failed;
+    }
+    return wait.promise;
+  }
+
+  async function snoop(channelId: string, options: Parameters<MediaPort['snoop']>[1]) {
+    const snoopId = checked('id', options.snoopId, 'snoop id');
+    origins.set(snoopId, 'snoop');
+    try {
+      await invoke('channels', 'snoopChannel', {
+        channelId: checked('id', channelId, 'channel id'), snoopId, spy: options.spy, whisper: options.whisper, app,
+        ...(options.appArgs !== undefined && { appArgs: checked('word', options.appArgs, 'app args') }),
+      }, channelId);
+    } catch (error) {
+      origins.delete(snoopId);
+      throw error;
+    }
+    return { snoopId };
+  }
+
+  function observe(event: TelephonyEvent): void {
+    switch (event.type) {
+      case 'channel-started':
+        originates.get(event.channelId)?.resolve({ channelId: event.channelId });
+        origins.delete(event.channelId);
+        return;
+      case 'channel-destroyed': {
+        const reason = originateFailureReason(event.cause);
+        originates.get(event.channelId)?.reject(new HotlineError('TELEPHONY_ORIGINATE_FAILED',
+          `originate ${event.channelId}: ${reason} (cause ${event.cause} ${event.causeText})`, { reason, cause: event.cause }));
+        origins.delete(event.channelId);
+        waits.endScope(channelKey(event.channelId), 'channel destroyed');
+        return;
+      }
+      case 'hung-up':
+      case 'left-stasis':
+        waits.endScope(channelKey(event.channelId), event.type === 'hung-up' ? 'channel hung up' : 'channel left the app');
+        return;
+      case 'bridge-destroyed':
+        waits.endScope(bridgeKey(event.bridgeId), 'bridge destroyed');
+        return;
+      case 'playback-finished': {
+        const entry = playbacks.get(event.playbackId);
+        entry?.wait.resolve({ outcome: event.failed ? 'failed' : entry.stopped ? 'stopped' : 'finished' });
+        return;
+      }
+      case 'recording-finished':
+        recordings.get(event.name)?.resolve({ result: 'finished', durationSec: event.durationSec });
+        return;
+      case 'recording-failed':
+        recordings.get(event.name)?.resolve({ result: 'failed', durationSec: undefined });
+        return;
+      default:
+    }
+  }
+
+  return { play, record, originate, snoop, observe, origin: (channelId) => origins.get(channelId) };
+}
+
+function checkedVariables(variables: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(variables)) out[checked('variable', name, 'variable name')] = value;
+  return out;
+}
