@@ -36,6 +36,8 @@ export const errorCodes = {
   TELEPHONY_ORIGINATE_FAILED: { status: 502, meaning: 'an originated call was not answered (details.reason: no-answer, busy, failed, hung-up)' },
   TELEPHONY_BAD_ARGUMENT: { status: 400, meaning: 'a telephony id, endpoint or option is malformed (a programming error or unfiltered caller data)' },
   TELEPHONY_BAD_TRANSITION: { status: 500, meaning: 'a telephony connection state machine was asked for a move it does not allow' },
+  // ACD
+  AGENT_BAD_TRANSITION: { status: 409, meaning: 'the agent is not in a state that allows this (e.g. ready while on a call)' },
   // simulator control API
   SIM_BAD_REQUEST: { status: 400, meaning: 'a simulator control request is malformed' },
   SIM_NOT_FOUND: { status: 404, meaning: 'no such simulated channel, endpoint or recording' },

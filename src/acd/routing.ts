@@ -1,0 +1,116 @@
+/**
+ * The routing decision, pure: which ready agent gets which waiting call.
+ *
+ * Order of callers: queue priority (higher first), then caller priority, then arrival (earlier
+ * first) — the head of the queue is served first. Order of agents for a caller: a sticky agent
+ * (the one who served this caller last) if ready and eligible, else the longest-idle eligible
+ * agent (ties: the higher skill level). Skill levels decide eligibility (`minLevel`), not rank, so
+ * experts are not flooded with calls anyone could take. Escalation widens the skills a caller may
+ * be served by as it waits.
+ */
+
+export interface SkillStep {
+  /** From this many seconds of waiting on … */
+  readonly afterSec: number;
+  /** … agents with any of these skills (at `minLevel` or better) may take the call. */
+  readonly skills: readonly string[];
+  readonly minLevel?: number;
+}
+
+export interface RoutingQueue {
+  readonly id: string;
+  /** Higher is served first when agents are shared between queues. */
+  readonly priority: number;
+  /** Escalation steps, ordered by `afterSec`; the first must have `afterSec` 0. */
+  readonly steps: readonly SkillStep[];
+}
+
+export interface WaitingCall {
+  readonly callId: string;
+  readonly queueId: string;
+  /** When the call arrived at the hotline (ms): escalation and KPIs count from arrival. */
+  readonly arrivedAt: number;
+  /** When it entered the queue (ms): order within equal priority. */
+  readonly enqueuedAt: number;
+  readonly priority: number;
+  /** The agent who served this caller last, if sticky routing applies. */
+  readonly stickyAgentId?: string;
+}
+
+export interface ReadyAgent {
+  readonly agentId: string;
+  /** skill → level (1 basic … 10 expert). */
+  readonly skills: Readonly<Record<string, number>>;
+  /** When the agent became ready (ms): longest idle first. */
+  readonly readySince: number;
+}
+
+export interface Assignment {
+  readonly callId: string;
+  readonly agentId: string;
+}
+
+/** The skills step in force for a call that has waited `waitedMs`. */
+export function activeStep(queue: RoutingQueue, waitedMs: number): SkillStep | undefined {
+  let step: SkillStep | undefined;
+  for (const candidate of queue.steps) if (waitedMs >= candidate.afterSec * 1000) step = candidate;
+  return step;
+}
+
+/** The best skill level an agent has for a step, or undefined if not eligible. */
+export function eligibleLevel(agent: ReadyAgent, step: SkillStep): number | undefined {
+  let best: number | undefined;
+  for (const skill of step.skills) {
+    const level = agent.skills[skill];
+    if (level !== undefined && level >= (step.minLevel ?? 1) && (best === undefined || level > best)) best = level;
+  }
+  return best;
+}
+
+/** Callers in the order they are served. */
+export function orderCalls(calls: readonly WaitingCall[], queues: ReadonlyMap<string, RoutingQueue>): WaitingCall[] {
+  const queuePriority = (call: WaitingCall) => queues.get(call.queueId)?.priority ?? 0;
+  return [...calls].sort(
+    (a, b) => queuePriority(b) - queuePriority(a) || b.priority - a.priority || a.enqueuedAt - b.enqueuedAt || (a.callId < b.callId ? -1 : 1),
+  );
+}
+
+/**
+ * Matches waiting calls with ready agents: each call (in service order) takes its best eligible
+ * agent; each agent is used at most once. Returns the assignments to attempt; the caller makes
+ * each one atomic (the store's commit) and retries the next round on a conflict.
+ */
+export function assign(
+  calls: readonly WaitingCall[],
+  agents: readonly ReadyAgent[],
+  queues: ReadonlyMap<string, RoutingQueue>,
+  now: number,
+): Assignment[] {
+  const free = new Map(agents.map((agent) => [agent.agentId, agent]));
+  const result: Assignment[] = [];
+  for (const call of orderCalls(calls, queues)) {
+    if (free.size === 0) break;
+    const queue = queues.get(call.queueId);
+    const step = queue ? activeStep(queue, now - call.arrivedAt) : undefined;
+    if (!step) continue;
+    const agent = pickAgent(call, [...free.values()], step);
+    if (!agent) continue;
+    free.delete(agent.agentId);
+    result.push({ callId: call.callId, agentId: agent.agentId });
+  }
+  return result;
+}
+
+function pickAgent(call: WaitingCall, agents: readonly ReadyAgent[], step: SkillStep): ReadyAgent | undefined {
+  const sticky = call.stickyAgentId ? agents.find((a) => a.agentId === call.stickyAgentId) : undefined;
+  if (sticky && eligibleLevel(sticky, step) !== undefined) return sticky;
+  let best: { agent: ReadyAgent; level: number } | undefined;
+  for (const agent of agents) {
+    const level = eligibleLevel(agent, step);
+    if (level === undefined) continue;
+    if (!best || agent.readySince < best.agent.readySince || (agent.readySince === best.agent.readySince && level > best.level)) {
+      best = { agent, level };
+    }
+  }
+  return best?.agent;
+}
