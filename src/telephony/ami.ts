@@ -49,6 +49,8 @@ export interface AmiClient {
   start(): void;
   close(): Promise<void>;
   state(): ConnectionState;
+  /** Called after every change of `state()`; returns an unsubscribe function. */
+  onStateChange(listener: (state: ConnectionState) => void): () => void;
   /** Sends `Ping`; resolves with the round trip in ms. AMI_UNAVAILABLE when down or not configured. */
   ping(): Promise<number>;
   /** Sends one action (e.g. `{ Action: 'Redirect', … }`); rejects with AMI_UNAVAILABLE or ARI-independent errors. */
@@ -90,6 +92,7 @@ export function createAmiClient(options: AmiOptions): AmiClient {
     start: () => supervisor.start(),
     close: () => supervisor.close(),
     state: () => supervisor.state(),
+    onStateChange: (listener) => supervisor.onChange((_status, state) => listener(state)),
     action,
     async ping() {
       const started = clock.now();
@@ -105,6 +108,7 @@ function notConfigured(since: number): AmiClient {
     start: () => undefined,
     close: async () => undefined,
     state: () => ({ status: 'not-configured', since, lastError: undefined, attempts: 0 }),
+    onStateChange: () => () => undefined,
     ping: unavailable,
     action: unavailable,
   };

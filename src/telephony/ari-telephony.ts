@@ -15,7 +15,7 @@ import { createAriOperations, listBridges, listChannels, type AriInvoke } from '
 import { openAriSession, type AriSession } from './ari-session.ts';
 import { createBackoff } from './backoff.ts';
 import { createKeyedQueue } from './keyed-queue.ts';
-import type { ReconcileHook, TelephonyEventHandler, TelephonyPort } from './port.ts';
+import type { ConnectionState, ReconcileHook, TelephonyEventHandler, TelephonyPort } from './port.ts';
 import { createSupervisor, type SupervisorStatus } from './supervisor.ts';
 import { createWaits } from './waits.ts';
 
@@ -44,6 +44,8 @@ export interface AriTelephony extends TelephonyPort {
   close(): Promise<void>;
   /** Resolves when every queued event handler has run. */
   idle(): Promise<void>;
+  /** Called after every change of `state()` (each failed attempt too); returns an unsubscribe function. */
+  onStateChange(listener: (state: ConnectionState) => void): () => void;
 }
 
 const CONNECTION_KEY = 'connection';
@@ -162,6 +164,7 @@ export function createAriTelephony(options: AriTelephonyOptions): AriTelephony {
       return () => void hooks.delete(hook);
     },
     state: () => supervisor.state(),
+    onStateChange: (listener) => supervisor.onChange((_status, state) => listener(state)),
     start: () => supervisor.start(),
     async close() {
       await supervisor.close();
