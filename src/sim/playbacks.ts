@@ -1,0 +1,76 @@
+/**
+ * Playbacks on channels and bridges. Durations come from the media table (PUT /sim/media) and run
+ * on the injected clock. Sound names exist unless registered with `exists: false`; URIs with an
+ * unknown scheme start but never finish (as Asterisk does), until the channel hangs up.
+ */
+import { defaultMediaMs, type SimCore } from './core.ts';
+import { playbackJson, type SimChannel, type SimPlayback } from './model.ts';
+
+const knownSchemes = ['sound', 'recording', 'number', 'digits', 'characters', 'tone'];
+
+/** Where a playback plays: a channel, or a bridge (`app` receives its events). */
+export interface PlaybackTarget {
+  readonly uri: string;
+  readonly app: string | null;
+  readonly channel: SimChannel | null;
+}
+
+function mediaInfo(core: SimCore, uri: string): { durationMs: number; exists: boolean; playable: boolean } {
+  const scheme = uri.split(':')[0] ?? '';
+  if (!knownSchemes.includes(scheme)) return { durationMs: 0, exists: true, playable: false };
+  const info = core.media.get(uri);
+  if (scheme === 'recording') {
+    const stored = core.storedRecordings.has(uri.slice('recording:'.length));
+    return { durationMs: info?.durationMs ?? defaultMediaMs, exists: stored, playable: true };
+  }
+  return { durationMs: info?.durationMs ?? defaultMediaMs, exists: info?.exists ?? true, playable: true };
+}
+
+function finish(core: SimCore, playback: SimPlayback, state: 'done' | 'failed'): void {
+  if (!core.playbacks.has(playback.id)) return;
+  playback.timer?.cancel();
+  playback.state = state;
+  core.playbacks.delete(playback.id);
+  const ch = playback.channelId ? core.channels.get(playback.channelId) ?? core.ended.get(playback.channelId) : undefined;
+  const item = ch?.heard.find((h) => h.kind === 'playback' && h.detail.playbackId === playback.id);
+  if (item) item.detail.state = state;
+  core.emit(playback.app, 'PlaybackFinished', { playback: playbackJson(playback) });
+}
+
+/** Starts a playback of `media` (played one after another) and returns its 201 body (state queued). */
+export function startPlayback(core: SimCore, target: PlaybackTarget, media: string[], id: string, lang: string): Record<string, unknown> {
+  const first = media[0] ?? '';
+  const playback: SimPlayback = {
+    id, mediaUri: first, targetUri: target.uri, language: lang, state: 'queued', app: target.app, timer: null,
+    channelId: target.channel?.id ?? null,
+  };
+  core.playbacks.set(id, playback);
+  const queued = playbackJson(playback);
+  target.channel?.heard.push({ kind: 'playback', at: core.clock.now(), detail: { playbackId: id, media, state: 'playing' } });
+  playback.state = 'playing';
+  core.emit(playback.app, 'PlaybackStarted', { playback: playbackJson(playback) });
+  const infos = media.map((uri) => mediaInfo(core, uri));
+  if (infos.some((i) => !i.playable)) return queued;
+  if (infos.some((i) => !i.exists)) {
+    finish(core, playback, 'failed');
+  } else {
+    const total = infos.reduce((sum, i) => sum + i.durationMs, 0);
+    playback.timer = core.after(null, total, () => finish(core, playback, 'done'));
+  }
+  return queued;
+}
+
+/** DELETE /playbacks/{id}: Asterisk reports the stopped playback as "done". */
+export function stopPlayback(core: SimCore, playback: SimPlayback): void {
+  finish(core, playback, 'done');
+}
+
+/** A hang-up fails every playback on the channel. */
+export function failChannelPlaybacks(core: SimCore, ch: SimChannel): void {
+  for (const p of [...core.playbacks.values()]) if (p.channelId === ch.id && p.targetUri.startsWith('channel:')) finish(core, p, 'failed');
+}
+
+/** Destroying a bridge ends its playbacks. */
+export function stopBridgePlaybacks(core: SimCore, bridgeId: string): void {
+  for (const p of [...core.playbacks.values()]) if (p.targetUri === `bridge:${bridgeId}`) finish(core, p, 'done');
+}
