@@ -27,6 +27,8 @@ export interface Telephony {
   start(): Promise<void>;
   /** AMI connection state, for health checks. */
   amiState(): ConnectionState;
+  /** Called after every change of the ARI connection state (each failed attempt too). */
+  onStateChange(listener: (state: ConnectionState) => void): () => void;
   /** Resolves when every queued event handler has run (for orderly shutdown and tests). */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -58,6 +60,7 @@ export function createTelephony(config: TelephonyConfig, logger: Logger, tuning:
       ami.start();
     },
     amiState: () => ami.state(),
+    onStateChange: (listener) => ari.onStateChange(listener),
     idle: () => ari.idle(),
     async close() {
       if (closed) return;
