@@ -31,11 +31,14 @@ interface PlaybackEntry {
 const targetScope = (target: MediaTarget): string => (target.kind === 'channel' ? channelKey(target.id) : bridgeKey(target.id));
 const originateScope = (channelId: string): string => `originate:${channelId}`;
 
-/** Q.850 cause of a destroyed originated channel → why it was not answered. */
+/**
+ * Q.850 cause of a destroyed originated channel → why it was not answered. 21 (call rejected,
+ * e.g. SIP 603 Decline) counts as busy: the phone refused the call.
+ */
 export function originateFailureReason(cause: number): OriginateFailureReason {
-  if (cause === 17) return 'busy';
+  if (cause === 17 || cause === 21) return 'busy';
   if (cause === 18 || cause === 19) return 'no-answer';
-  if ([1, 3, 20, 21, 27, 28, 34, 38, 41, 42, 47, 58, 66, 88].includes(cause)) return 'failed';
+  if ([1, 3, 20, 27, 28, 34, 38, 41, 42, 47, 58, 66, 88].includes(cause)) return 'failed';
   return 'hung-up';
 }
 
