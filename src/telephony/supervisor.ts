@@ -40,6 +40,12 @@ export interface SupervisorOptions<S extends Session> {
   readonly connect: (signal: AbortSignal) => Promise<S>;
   readonly connectTimeoutMs: number;
   readonly backoff: Backoff;
+  /**
+   * A session that lived this long resets the backoff when it ends; shorter ones keep it growing,
+   * so a connection that flaps (e.g. two instances taking the same Stasis app from each other)
+   * slows down instead of spinning. Default 30 s.
+   */
+  readonly stableMs?: number;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -115,10 +121,11 @@ export function createSupervisor<S extends Session>(options: SupervisorOptions<S
     }
     current = session;
     failures = 0;
-    backoff.reset();
     transition('up');
+    const upAt = clock.now();
     logger.info(`${options.name} connection up`);
     const reason = await session.ended;
+    if (clock.now() - upAt >= (options.stableMs ?? 30_000)) backoff.reset();
     if (isClosed() || current !== session) return;
     current = undefined;
     await session.close();

@@ -6,7 +6,7 @@ import { systemClock, type Clock } from '../../../src/clock.ts';
 import { createLogger } from '../../../src/log.ts';
 import { createSimulator, type Simulator } from '../../../src/sim/simulator.ts';
 import { createTelephony, type Telephony, type TelephonyTuning } from '../../../src/telephony/create-telephony.ts';
-import type { ConnectionState, TelephonyEvent } from '../../../src/telephony/port.ts';
+import type { ConnectionState, ReconcileHook, TelephonyEvent } from '../../../src/telephony/port.ts';
 import { createRecorder, waitFor, type Recorder } from './wait-for.ts';
 
 export const logger = createLogger(process.env['TEST_LOG_LEVEL'] ?? 'silent');
@@ -40,8 +40,17 @@ export interface Adapter {
   until(matches: (state: ConnectionState) => boolean): Promise<ConnectionState>;
 }
 
+export interface AdapterOptions {
+  readonly tuning?: TelephonyTuning;
+  /** Registered before start, so it sees the first connect too. */
+  readonly reconcile?: ReconcileHook;
+  /** Wait for the first connection-up (default true). */
+  readonly waitUp?: boolean;
+}
+
 /** Creates and starts an adapter on `url`; resolves once it is up. */
-export async function startAdapter(harness: Harness, url: string, tuning: TelephonyTuning = {}, waitUp = true): Promise<Adapter> {
+export async function startAdapter(harness: Harness, url: string, options: AdapterOptions = {}): Promise<Adapter> {
+  const { tuning = {}, waitUp = true } = options;
   const telephony = createTelephony({
     ARI_URL: url, ARI_USER: credentials.user, ARI_PASSWORD: credentials.password, ARI_APP: 'hotline',
     AMI_URL: undefined, AMI_USER: 'hotline', AMI_SECRET: 'x',
@@ -49,6 +58,7 @@ export async function startAdapter(harness: Harness, url: string, tuning: Teleph
   harness.cleanups.push(() => telephony.close());
   const events = createRecorder<TelephonyEvent>();
   telephony.port.onEvent((event) => events.push(event));
+  if (options.reconcile) telephony.port.onReconcile(options.reconcile);
   const until = (matches: (state: ConnectionState) => boolean): Promise<ConnectionState> =>
     waitFor(() => telephony.port.state(), (listener) => telephony.onStateChange(listener), matches);
   const up = events.next((e) => e.type === 'connection-up');
