@@ -26,6 +26,14 @@ const transitions: Readonly<Record<SupervisorStatus, readonly SupervisorStatus[]
   closed: [],
 };
 
+/** Checks a move of the state machine; throws TELEPHONY_BAD_TRANSITION when the table forbids it. */
+export function checkTransition(name: string, from: SupervisorStatus, to: SupervisorStatus): SupervisorStatus {
+  if (!transitions[from].includes(to)) {
+    throw new HotlineError('TELEPHONY_BAD_TRANSITION', `${name} connection: ${from} → ${to} is not allowed`);
+  }
+  return to;
+}
+
 /** A live connection; `ended` resolves with a reason when it dies (it never rejects). */
 export interface Session {
   readonly ended: Promise<string>;
@@ -81,10 +89,7 @@ export function createSupervisor<S extends Session>(options: SupervisorOptions<S
   }
 
   function transition(to: SupervisorStatus): void {
-    if (!transitions[status].includes(to)) {
-      throw new HotlineError('TELEPHONY_BAD_TRANSITION', `${options.name} connection: ${status} → ${to} is not allowed`);
-    }
-    status = to;
+    status = checkTransition(options.name, status, to);
     since = clock.now();
     for (const listener of [...listeners]) listener(status, state());
   }
