@@ -34,13 +34,13 @@ export function placeCall(core: SimCore, app: string, call: PlaceCall): PlacedCa
   const args = call.args ?? [call.did];
   const caller = { name: call.fromName ?? '', number: call.from };
   const suffix = core.suffix();
-  const phone = core.newChannel({
-    name: `Local/${call.did}@hotline-in-${suffix};1`, kind: 'phone', state: 'Ring', caller, connected: caller,
-    dialplan: { context: 'hotline-test', exten: 'answer-wait', priority: 1, app_name: 'AppDial2', app_data: '(Outgoing Line)' },
-  });
   const ch = core.newChannel({
     name: `Local/${call.did}@hotline-in-${suffix};2`, kind: 'inbound', state: 'Ring', caller, connected: caller,
     dialplan: { context: 'hotline-in', exten: call.did, priority: 2, app_name: 'Stasis', app_data: [app, ...args].join(',') },
+  });
+  const phone = core.newChannel({
+    name: `Local/${call.did}@hotline-in-${suffix};1`, kind: 'phone', state: 'Ring', caller, connected: caller,
+    dialplan: { context: 'hotline-test', exten: 'answer-wait', priority: 1, app_name: 'AppDial2', app_data: '(Outgoing Line)' },
   });
   ch.peer = phone;
   phone.peer = ch;

@@ -2,7 +2,7 @@
  * Channel life: entering and leaving Stasis, state changes, variables, DTMF, and hang-up with
  * the event tails the traces show for each kind of channel (see `ChannelKind` in model.ts).
  */
-import { removeFromBridge } from './bridges.ts';
+import { releaseOwedBridges, removeFromBridge, republishPeers } from './bridges.ts';
 import type { SimCore } from './core.ts';
 import { causeText, type ChannelState, type SimChannel } from './model.ts';
 import { failChannelPlaybacks } from './playbacks.ts';
@@ -42,9 +42,18 @@ function forget(core: SimCore, ch: SimChannel): void {
   ch.hungUp = true;
   cancelTimers(ch);
   core.channels.delete(ch.id);
+  if (ch.spiedId !== null) snoopDetached(core, ch.spiedId);
   for (const snoop of [...core.channels.values()]) if (snoop.spiedId === ch.id) farEndHangup(core, snoop, 16);
   if (ch.kind !== 'phone' && ch.kind !== 'half2') core.ended.set(ch.id, ch);
   if (core.ended.size > 1000) core.ended.delete(core.ended.keys().next().value ?? '');
+}
+
+/** The last snoop leaving a bridged channel re-publishes its bridge's BRIDGEPEER twice (snoop trace). */
+function snoopDetached(core: SimCore, spiedId: string): void {
+  const spied = core.channels.get(spiedId);
+  if (!spied || [...core.channels.values()].some((c) => c.spiedId === spiedId)) return;
+  const bridge = spied.bridgeId ? core.bridges.get(spied.bridgeId) : undefined;
+  if (bridge) for (let i = 0; i < 2; i++) republishPeers(core, bridge, false);
 }
 
 /** Media and bridge clean-up of a channel that is going away, then StasisEnd. */
@@ -53,6 +62,7 @@ function leaveEverything(core: SimCore, ch: SimChannel): void {
   finishChannelRecordings(core, ch);
   const bridge = ch.bridgeId ? core.bridges.get(ch.bridgeId) : undefined;
   if (bridge) removeFromBridge(core, bridge, ch, true);
+  releaseOwedBridges(core, ch);
   if (ch.stasisApp !== null) {
     core.emitChannel(ch, 'StasisEnd');
     ch.stasisApp = null;
@@ -68,6 +78,7 @@ function destroyed(core: SimCore, ch: SimChannel, cause: number): void {
 /** The `;2` half of an ARI-originated Local pair goes down after its `;1` half. */
 function hangupHalf2After(core: SimCore, half: SimChannel, cause: number): void {
   core.emitChannel(half, 'ChannelHangupRequest', { cause: 16, soft: true });
+  if (half.peer) half.caller = { ...half.peer.connected };
   destroyed(core, half, cause);
   core.emitChannel(half, 'ChannelCallerId', { caller_presentation: 0, caller_presentation_txt: 'Presentation Allowed, Not Screened' });
   forget(core, half);
@@ -108,6 +119,7 @@ export function farEndHangup(core: SimCore, ch: SimChannel, cause: number): void
   if (half) {
     core.emitChannel(half, 'ChannelHangupRequest', { cause, soft: true });
     core.emitChannel(ch, 'ChannelHangupRequest', { cause });
+    half.caller = { ...ch.connected };
     destroyed(core, half, cause);
     core.emitChannel(half, 'ChannelCallerId', { caller_presentation: 0, caller_presentation_txt: 'Presentation Allowed, Not Screened' });
     forget(core, half);
@@ -142,7 +154,7 @@ export function failOriginate(core: SimCore, ch: SimChannel, cause: number): voi
  * POST /continue: StasisEnd. An inbound channel leaves the app (the simulator then hangs it up
  * silently: it has no dialplan to run); an originated one ends as in the errors trace.
  */
-export function continueInDialplan(core: SimCore, ch: SimChannel): void {
+export function continueInDialplan(core: SimCore, ch: SimChannel, target: { context?: string | undefined; exten?: string | undefined; priority?: number | undefined }): void {
   core.emitChannel(ch, 'StasisEnd');
   ch.stasisApp = null;
   ch.hungUp = true;
@@ -152,8 +164,8 @@ export function continueInDialplan(core: SimCore, ch: SimChannel): void {
     setVariable(core, ch, 'STASISSTATUS', 'SUCCESS');
     const half = ch.kind === 'originated' ? ch.peer : null;
     if (half) core.emitChannel(half, 'ChannelHangupRequest', { cause: 0 });
+    ch.dialplan = { ...ch.dialplan, context: target.context ?? ch.dialplan.context, exten: target.exten ?? ch.dialplan.exten, priority: target.priority ?? 1 };
     destroyed(core, ch, 0);
-    ch.dialplan = { ...ch.dialplan, app_name: 'AppDial2', app_data: '(Outgoing Line)' };
     core.emitChannel(ch, 'ChannelDialplan', { dialplan_app: 'AppDial2', dialplan_app_data: '(Outgoing Line)' });
     if (half) {
       core.emitChannel(half, 'ChannelHangupRequest', { cause: 16, soft: true });

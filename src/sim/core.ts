@@ -28,7 +28,8 @@ export interface SimApp {
   sink: ((event: Record<string, unknown>) => void) | null;
 }
 
-export type EventListener = (app: string, event: Record<string, unknown>) => void;
+/** Observes an emitted event; `delivered` says whether a WebSocket of the app received it. */
+export type EventListener = (app: string, event: Record<string, unknown>, delivered: boolean) => void;
 
 export const defaultMediaMs = 1000;
 
@@ -89,8 +90,9 @@ export function createCore(clock: Clock, log: Logger): SimCore {
       ...(channel ? { channel: channelJson(channel) } : {}),
       asterisk_id: core.asteriskId, application: app,
     };
-    for (const listener of listeners) listener(app, event);
-    apps.get(app)?.sink?.(event);
+    const sink = apps.get(app)?.sink;
+    for (const listener of listeners) listener(app, event, sink !== undefined && sink !== null);
+    sink?.(event);
   }
 
   const core: SimCore = {

@@ -42,7 +42,7 @@ export function createEventsSocket(core: SimCore, creds: AriCredentials): Events
       app.sink = sink;
       if (previous) {
         const replaced = { type: 'ApplicationReplaced', timestamp: asteriskTime(core.clock.now()), application: name, asterisk_id: core.asteriskId };
-        for (const listener of core.listeners) listener(name, replaced);
+        for (const listener of core.listeners) listener(name, replaced, true);
         previous(replaced);
       }
       ws.on('close', () => {

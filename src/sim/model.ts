@@ -70,6 +70,8 @@ export interface SimBridge {
   /** softmix once three channels were in it at the same time, until the next departure. */
   technology: string;
   moh: string | null;
+  /** Hidden recorder channels of bridge recordings (they appear only in BRIDGEPEER). */
+  readonly recorders: string[];
   /** Application that receives the bridge's own events (BridgeDestroyed). */
   app: string | null;
   /** Whether a channel ever left it by hanging up (Asterisk then sends BridgeDestroyed on DELETE). */

@@ -104,8 +104,8 @@ export function answerOutgoing(core: SimCore, ch: SimChannel, app: string, args:
   if (!rang) setState(core, ch, 'Up');
   dialEvent(core, ch, 'ANSWER', dialstring);
   if (ch.kind === 'originated') {
-    setVariable(core, ch, 'STASISSTATUS', '');
     ch.dialplan = { ...ch.dialplan, app_name: 'Stasis', app_data: [app, ...args].join(',') };
+    setVariable(core, ch, 'STASISSTATUS', '');
     enterStasis(core, ch, app, args);
     halfDialplan(core, ch, 'Wait', '3600');
   }
@@ -132,27 +132,29 @@ function runBehavior(
   else if (b.behavior === 'answer' || b.behavior === 'answer-then-hangup') soon(b.answerAfterMs, onAnswer);
 }
 
-/** POST /channels with app: returns the channel (state Down) and starts the call. */
-export function originate(core: SimCore, req: OriginateRequest): SimChannel {
+/** POST /channels with app: starts the call and returns the 200 body (the channel in state Down). */
+export function originate(core: SimCore, req: OriginateRequest): Record<string, unknown> {
   const ch = outgoingChannel(core, req, 'originated', 'AppDial2', '(Outgoing Line)');
+  const snapshot = channelJson(ch);
   const args = req.appArgs === '' ? [] : req.appArgs.split(',');
   dialEvent(core, ch, '', ch.dialstring);
   const answer = (): void => answerOutgoing(core, ch, req.app, args, ch.dialstring);
   ch.answer = answer;
   runBehavior(core, ch, req.behavior, req.timeoutSec * 1000, answer, (cause) => failOriginate(core, ch, cause), ch.dialstring);
-  return ch;
+  return snapshot;
 }
 
-/** POST /channels/create: the channel enters Stasis at once, in state Down, undialled. */
-export function createChannel(core: SimCore, req: OriginateRequest): SimChannel {
+/** POST /channels/create: the channel enters Stasis at once, in state Down, undialled; returns the 200 body. */
+export function createChannel(core: SimCore, req: OriginateRequest): Record<string, unknown> {
   const created = outgoingChannel(core, req, 'created', '', '');
+  const snapshot = channelJson(created);
   const args = req.appArgs === '' ? [] : req.appArgs.split(',');
   const data = [req.app, ...args].join(',');
   created.dialplan = { ...created.dialplan, app_name: 'Stasis', app_data: data };
   core.emitChannel(created, 'ChannelDialplan', { dialplan_app: 'Stasis', dialplan_app_data: data });
   setVariable(core, created, 'STASISSTATUS', '');
   enterStasis(core, created, req.app, args);
-  return created;
+  return snapshot;
 }
 
 /** POST /channels/{id}/dial on a created channel (the caller's id becomes its connected line). */

@@ -65,9 +65,13 @@ export function stopPlayback(core: SimCore, playback: SimPlayback): void {
   finish(core, playback, 'done');
 }
 
-/** A hang-up fails every playback on the channel. */
+/** A hang-up fails every playback on the channel (one of an unknown scheme just vanishes, as in the errors trace). */
 export function failChannelPlaybacks(core: SimCore, ch: SimChannel): void {
-  for (const p of [...core.playbacks.values()]) if (p.channelId === ch.id && p.targetUri.startsWith('channel:')) finish(core, p, 'failed');
+  for (const p of [...core.playbacks.values()]) {
+    if (p.channelId !== ch.id || !p.targetUri.startsWith('channel:')) continue;
+    if (knownSchemes.includes(p.mediaUri.split(':')[0] ?? '')) finish(core, p, 'failed');
+    else core.playbacks.delete(p.id);
+  }
 }
 
 /** Destroying a bridge ends its playbacks. */

@@ -3,6 +3,7 @@
  * terminateOn key, maxDurationSeconds (on the clock), a live stop, or the channel's hang-up, and
  * is then listed as stored. maxSilenceSeconds is accepted but never fires (no audio to judge).
  */
+import { republishPeers } from './bridges.ts';
 import type { SimCore } from './core.ts';
 import { recordingJson, type SimChannel, type SimRecording } from './model.ts';
 
@@ -23,6 +24,7 @@ function seconds(core: SimCore, rec: SimRecording, beep: boolean): number {
 }
 
 const beeps = new WeakMap<SimRecording, boolean>();
+const recorders = new WeakMap<SimRecording, string>();
 
 /** Ends a live recording. `full` adds talking/silence durations (terminateOn, hang-up, max duration). */
 export function finishRecording(core: SimCore, rec: SimRecording, state: 'done' | 'canceled', full: boolean): void {
@@ -35,8 +37,14 @@ export function finishRecording(core: SimCore, rec: SimRecording, state: 'done' 
   const ch = rec.channelId ? core.channels.get(rec.channelId) ?? core.ended.get(rec.channelId) : undefined;
   const item = ch?.heard.find((h) => h.kind === 'recording' && h.detail.name === rec.name);
   if (item) item.detail.state = state;
+  const bridge = rec.targetUri.startsWith('bridge:') ? core.bridges.get(rec.targetUri.slice('bridge:'.length)) : undefined;
   const extra: Record<string, number> = full ? { duration, talking_duration: duration, silence_duration: 0 } : { duration };
   core.emit(rec.app, 'RecordingFinished', { recording: recordingJson(rec, extra) });
+  const recorder = recorders.get(rec);
+  if (bridge && recorder && bridge.recorders.includes(recorder)) {
+    bridge.recorders.splice(bridge.recorders.indexOf(recorder), 1);
+    republishPeers(core, bridge, true);
+  }
 }
 
 /** Starts a recording; returns the 201 body. */
@@ -51,6 +59,13 @@ export function startRecording(core: SimCore, req: RecordRequest): Record<string
   if (req.beep) req.channel?.heard.push({ kind: 'beep', at: core.clock.now(), detail: {} });
   req.channel?.heard.push({ kind: 'recording', at: core.clock.now(), detail: { name: req.name, format: req.format, state: 'recording' } });
   rec.state = 'recording';
+  const bridge = req.targetUri.startsWith('bridge:') ? core.bridges.get(req.targetUri.slice('bridge:'.length)) : undefined;
+  if (bridge) {
+    const recorder = `Recorder/ARI-${core.suffix()};2`;
+    recorders.set(rec, recorder);
+    bridge.recorders.push(recorder);
+    republishPeers(core, bridge, true);
+  }
   core.emit(rec.app, 'RecordingStarted', { recording: recordingJson(rec) });
   if (req.maxDurationSeconds > 0) {
     rec.timers.push(core.after(null, req.maxDurationSeconds * 1000, () => finishRecording(core, rec, 'done', true)));

@@ -1,4 +1,5 @@
 /** ARI channel routes: list, originate, create, get, hang-up, continue, answer, dial, snoop. */
+import { republishPeers } from '../bridges.ts';
 import { appHangup, continueInDialplan, enterStasis, setState } from '../channels.ts';
 import type { SimCore } from '../core.ts';
 import { channelJson } from '../model.ts';
@@ -71,6 +72,9 @@ function snoop(core: SimCore, params: AriParams, snoopId: string | undefined) {
   ch.spiedId = target.id;
   ch.variables.set('SIM_SNOOP', `spy=${spy},whisper=${whisper}`);
   const body = channelJson(ch);
+  const bridge = target.bridgeId ? core.bridges.get(target.bridgeId) : undefined;
+  const snoops = [...core.channels.values()].filter((c) => c.spiedId === target.id).length;
+  if (bridge) for (let i = 0; i < snoops; i++) republishPeers(core, bridge, false);
   enterStasis(core, ch, app, args ? args.split(',') : []);
   return { status: 200, body };
 }
@@ -90,7 +94,7 @@ export const channelRoutes: RouteSpec[] = [
   {
     resource: R, method: 'POST', path: '/channels', nickname: 'originate', summary: 'Create a new channel (originate).',
     responseClass: 'Channel', params: originateParams(true), missing: endpointMissing,
-    handler: ({ core, params }) => ({ status: 200, body: channelJson(originate(core, originateRequest(core, params, params.str('channelId')))) }),
+    handler: ({ core, params }) => ({ status: 200, body: originate(core, originateRequest(core, params, params.str('channelId'))) }),
   },
   {
     resource: R, method: 'POST', path: '/channels/create', nickname: 'create', summary: 'Create channel.',
@@ -98,10 +102,7 @@ export const channelRoutes: RouteSpec[] = [
     params: [query('endpoint', 'string', { required: true }), query('app', 'string', { required: true }), query('appArgs'),
       query('channelId'), query('otherChannelId'), query('originator'), query('formats'), bodyParam('variables')],
     missing: endpointMissing,
-    handler: ({ core, params }) => {
-      const ch = createChannel(core, originateRequest(core, params, params.str('channelId')));
-      return { status: 200, body: channelJson(ch) };
-    },
+    handler: ({ core, params }) => ({ status: 200, body: createChannel(core, originateRequest(core, params, params.str('channelId'))) }),
   },
   {
     resource: R, method: 'GET', path: '/channels/{channelId}', nickname: 'get', summary: 'Channel details.',
@@ -112,7 +113,7 @@ export const channelRoutes: RouteSpec[] = [
     resource: R, method: 'POST', path: '/channels/{channelId}', nickname: 'originateWithId',
     summary: 'Create a new channel (originate with id).', responseClass: 'Channel',
     params: [channelId, ...originateParams(false)], missing: endpointMissing,
-    handler: ({ core, params }) => ({ status: 200, body: channelJson(originate(core, originateRequest(core, params, params.str('channelId')))) }),
+    handler: ({ core, params }) => ({ status: 200, body: originate(core, originateRequest(core, params, params.str('channelId'))) }),
   },
   {
     resource: R, method: 'DELETE', path: '/channels/{channelId}', nickname: 'hangup', summary: 'Delete (i.e. hangup) a channel.',
@@ -133,7 +134,8 @@ export const channelRoutes: RouteSpec[] = [
     params: [channelId, query('context'), query('extension'), query('priority', 'int'), query('label')],
     handler: ({ core, params }) => {
       const ch = stasisChannel(core, params.str('channelId'));
-      setImmediate(() => continueInDialplan(core, ch));
+      const target = { context: params.str('context'), exten: params.str('extension'), priority: params.int('priority') };
+      setImmediate(() => continueInDialplan(core, ch, target));
       return noContent;
     },
   },

@@ -1,0 +1,29 @@
+/** The golden traces in ../shared/ari-traces (read in place, never copied). */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const tracesDir = path.resolve(import.meta.dirname, '../../../../shared/ari-traces');
+export const apiDocsDir = path.resolve(import.meta.dirname, '../../../../shared/asterisk-ari-api-docs');
+
+export interface TraceStep {
+  kind: 'request' | 'event' | 'external' | 'pause' | 'ws';
+  [key: string]: unknown;
+}
+
+export interface Trace { scenario: string; steps: TraceStep[] }
+
+export function loadTrace(name: string): Trace {
+  return JSON.parse(readFileSync(path.join(tracesDir, `${name}.json`), 'utf8')) as Trace;
+}
+
+/** Scenarios the simulator replays, and those it does not (with the reason). */
+export const replayed = [
+  'inbound-answer-play-finish', 'inbound-dtmf-bargein', 'inbound-caller-hangup-during-playback', 'inbound-args-did',
+  'holding-bridge-moh', 'originate-agent-answer-bridge', 'originate-no-answer-timeout', 'dial-via-create',
+  'three-way-conference', 'snoop-spy-whisper', 'record-feedback', 'record-feedback-caller-hangup', 'bridge-record',
+  'channel-vars-and-continue', 'errors', 'app-replaced', 'ws-reconnect-with-live-call', 'hold-mute-ring',
+] as const;
+
+export const notReplayed: Record<string, string> = {
+  'sip-caller-hold': 'a real PJSIP caller (raw SIP, re-INVITE hold, RTCP QoS variables); simulated callers are Local channels',
+};
