@@ -21,10 +21,13 @@ export interface AriMedia extends MediaPort {
   observe(event: TelephonyEvent): void;
   /** Whether this adapter originated or snooped `channelId` (until it started or ended). */
   origin(channelId: string): 'originate' | 'snoop' | undefined;
+  /** The app is destroying `bridgeId`: its playbacks end as `stopped`, not `finished`. */
+  bridgeDestroying(bridgeId: string): void;
 }
 
 interface PlaybackEntry {
   readonly wait: Wait<PlaybackResult>;
+  readonly scope: string;
   stopped: boolean;
 }
 
@@ -68,7 +71,7 @@ export function createAriMedia(invoke: AriInvoke, waits: Waits, app: string, log
       onGiveUp: (error) => gaveUpByCaller(error) && quietly('stop playback', stopPlayback(playbackId)),
       onSettle: () => playbacks.delete(playbackId),
     });
-    const entry: PlaybackEntry = { wait, stopped: false };
+    const entry: PlaybackEntry = { wait, scope: targetScope(target), stopped: false };
     playbacks.set(playbackId, entry);
     try {
       await invoke(resource, 'play', {
@@ -199,7 +202,13 @@ export function createAriMedia(invoke: AriInvoke, waits: Waits, app: string, log
     }
   }
 
-  return { play, record, originate, snoop, observe, origin: (channelId) => origins.get(channelId) };
+  return {
+    play, record, originate, snoop, observe,
+    origin: (channelId) => origins.get(channelId),
+    bridgeDestroying(bridgeId) {
+      for (const entry of playbacks.values()) if (entry.scope === bridgeKey(bridgeId)) entry.stopped = true;
+    },
+  };
 }
 
 function checkedVariables(variables: Readonly<Record<string, string>>): Record<string, string> {

@@ -8,7 +8,7 @@ import type { Clock } from '../clock.ts';
 import { HotlineError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { createAriMedia } from './ari-media.ts';
-import { mapAriEvent, type KeyedEvent } from './ari-events.ts';
+import { bridgeKey, mapAriEvent, type KeyedEvent } from './ari-events.ts';
 import { toHotlineError } from './ari-errors.ts';
 import type { Json } from './ari-json.ts';
 import { createAriOperations, listBridges, listChannels, type AriInvoke } from './ari-operations.ts';
@@ -149,8 +149,16 @@ export function createAriTelephony(options: AriTelephonyOptions): AriTelephony {
     }
   });
 
+  /** BridgeDestroyed is not always delivered (see the traces): end the bridge's waits ourselves. */
+  async function destroyBridge(bridgeId: string): Promise<void> {
+    media.bridgeDestroying(bridgeId);
+    await operations.destroyBridge(bridgeId);
+    waits.endScope(bridgeKey(bridgeId), 'bridge destroyed');
+  }
+
   return {
     ...operations,
+    destroyBridge,
     play: media.play,
     record: media.record,
     originate: media.originate,
