@@ -23,6 +23,8 @@ export interface AriMedia extends MediaPort {
   origin(channelId: string): 'originate' | 'snoop' | undefined;
   /** The app is destroying `bridgeId`: its playbacks end as `stopped`, not `finished`. */
   bridgeDestroying(bridgeId: string): void;
+  /** After a reconnect: forget originated/snooped ids that no longer exist (their events were lost). */
+  prune(liveChannelIds: ReadonlySet<string>): void;
 }
 
 interface PlaybackEntry {
@@ -205,6 +207,9 @@ export function createAriMedia(invoke: AriInvoke, waits: Waits, app: string, log
   return {
     play, record, originate, snoop, observe,
     origin: (channelId) => origins.get(channelId),
+    prune(liveChannelIds) {
+      for (const id of [...origins.keys()]) if (!liveChannelIds.has(id) && !originates.has(id)) origins.delete(id);
+    },
     bridgeDestroying(bridgeId) {
       for (const entry of playbacks.values()) if (entry.scope === bridgeKey(bridgeId)) entry.stopped = true;
     },

@@ -109,7 +109,9 @@ export function createAriTelephony(options: AriTelephonyOptions): AriTelephony {
     const firstConnect = connects === 0;
     connects += 1;
     const [channels, bridges] = await Promise.all([listChannels(invoke, options.app), listBridges(invoke)]);
-    endOrphanedWaits(new Set(channels.map((c) => c.id)), new Set(bridges.map((b) => b.id)));
+    const liveChannels = new Set(channels.map((c) => c.id));
+    endOrphanedWaits(liveChannels, new Set(bridges.map((b) => b.id)));
+    media.prune(liveChannels);
     for (const hook of [...hooks]) {
       try {
         await hook({ channels, bridges, firstConnect });

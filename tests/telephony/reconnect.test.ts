@@ -74,6 +74,20 @@ describe('ARI supervision', () => {
     });
   });
 
+  describe('when another connection takes the Stasis app over', () => {
+    it('reports the connection down as replaced, and takes the app back once the other one is gone', async () => {
+      const sim = await startSimulator(harness);
+      const first = await startAdapter(harness, sim.url);
+      const down = nextEvent(first, 'connection-down');
+      const second = await startAdapter(harness, sim.url);
+      expect((await down).reason).toContain('replaced');
+      await second.telephony.close();
+      await first.until((s) => s.status === 'up');
+      const call = await sim.control.placeCall({ from: '5551001', did: '12345' });
+      expect((await nextEvent(first, 'call-arrived')).channelId).toBe(call.channelId);
+    });
+  });
+
   describe('when REST fails while the connection is down', () => {
     it('fails fast with ARI_UNAVAILABLE', async () => {
       const { proxy, adapter, channelId } = await proxied();
