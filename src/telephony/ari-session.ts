@@ -44,6 +44,8 @@ export interface AriSessionOptions {
 }
 
 export interface AriSession extends Session {
+  /** Ends the session with `reason` (the supervisor then reconnects). */
+  fail(reason: string): void;
   /** Calls an ARI operation, e.g. `call('channels', 'answer', { channelId })`. */
   call(resource: string, operation: string, params: Record<string, unknown>): Promise<unknown>;
 }
@@ -128,6 +130,7 @@ async function startSession(client: RawAriClient, fence: Fence, options: AriSess
   return {
     ended,
     close: () => end('closed'),
+    fail: end,
     call(resource, operation, params) {
       if (endReason !== undefined) return Promise.reject(new HotlineError('ARI_UNAVAILABLE', `ARI connection lost: ${endReason}`));
       return callOperation(client, resource, operation, params, clock, options.requestTimeoutMs, inFlight);

@@ -1,40 +1,21 @@
 /**
- * The TelephonyPort over ARI: one supervised ARI session (reconnected forever), raw events
+ * The TelephonyPort over ARI: one supervised ARI connection (ari-connection.ts), raw events
  * mapped to TelephonyEvents, waits resolved as events arrive, events handed to the handler
  * through one serial queue per channel, and a reconcile step after every (re)connect that hands
  * the live channels and bridges to the registered hooks before any event of the new connection.
  */
-import type { Clock } from '../clock.ts';
 import { HotlineError } from '../errors.ts';
-import type { Logger } from '../log.ts';
-import { createAriMedia } from './ari-media.ts';
+import { createAriConnection, type AriConnectionSettings } from './ari-connection.ts';
 import { bridgeKey, mapAriEvent, type KeyedEvent } from './ari-events.ts';
-import { toHotlineError } from './ari-errors.ts';
 import type { Json } from './ari-json.ts';
-import { createAriOperations, listBridges, listChannels, type AriInvoke } from './ari-operations.ts';
-import { openAriSession, type AriSession } from './ari-session.ts';
-import { createBackoff } from './backoff.ts';
+import { createAriMedia } from './ari-media.ts';
+import { createAriOperations, listBridges, listChannels } from './ari-operations.ts';
 import { createKeyedQueue } from './keyed-queue.ts';
 import type { ConnectionState, ReconcileHook, TelephonyEventHandler, TelephonyPort } from './port.ts';
-import { createSupervisor, type SupervisorStatus } from './supervisor.ts';
 import { createWaits } from './waits.ts';
 
-export interface AriTelephonyOptions {
-  readonly url: string;
-  readonly user: string;
-  readonly password: string;
-  readonly app: string;
-  readonly logger: Logger;
-  readonly clock: Clock;
-  /** Random source of the backoff jitter. */
-  readonly random?: () => number;
-  readonly connectTimeoutMs?: number;
-  readonly requestTimeoutMs?: number;
-  readonly pingIntervalMs?: number;
-  readonly pongTimeoutMs?: number;
-  readonly backoffBaseMs?: number;
-  readonly backoffMaxMs?: number;
-}
+/** Connection settings (see ari-connection.ts for the defaults). */
+export type AriTelephonyOptions = AriConnectionSettings;
 
 /** The port plus its lifecycle. */
 export interface AriTelephony extends TelephonyPort {
@@ -58,35 +39,17 @@ export function createAriTelephony(options: AriTelephonyOptions): AriTelephony {
   const waits = createWaits(clock);
   const queue = createKeyedQueue((error, key) => logger.error({ err: error, key }, 'telephony event handler failed'));
   let buffered: KeyedEvent[] | undefined;
-  let connects = 0;
 
-  const supervisor = createSupervisor<AriSession>({
-    name: 'ARI',
-    clock,
-    logger,
-    connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
-    backoff: createBackoff({ baseMs: options.backoffBaseMs ?? 250, maxMs: options.backoffMaxMs ?? 15_000, random: options.random }),
-    connect(signal) {
-      buffered = [];
-      return openAriSession({
-        url: options.url, user: options.user, password: options.password, app: options.app, clock, logger,
-        pingIntervalMs: options.pingIntervalMs ?? 5_000,
-        pongTimeoutMs: options.pongTimeoutMs ?? 15_000,
-        requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
-        onEvent: onRawEvent,
-      }, signal);
+  const connection = createAriConnection({ ...options, logger }, {
+    onSessionStart: () => void (buffered = []),
+    onEvent: onRawEvent,
+    onUp: reconcile,
+    onDown(reason) {
+      buffered = undefined;
+      dispatch({ key: CONNECTION_KEY, event: { type: 'connection-down', reason } });
     },
   });
-
-  const invoke: AriInvoke = async (resource, operation, params, subject) => {
-    const session = supervisor.session();
-    if (!session) throw new HotlineError('ARI_UNAVAILABLE', `ARI is not connected (${resource}.${operation})`);
-    try {
-      return await session.call(resource, operation, params);
-    } catch (error) {
-      throw toHotlineError(error, `${resource}.${operation}`, subject);
-    }
-  };
+  const { invoke } = connection;
   const media = createAriMedia(invoke, waits, options.app, logger);
   const operations = createAriOperations(invoke, options.app);
 
@@ -105,9 +68,8 @@ export function createAriTelephony(options: AriTelephonyOptions): AriTelephony {
     dispatch(keyed);
   }
 
-  async function reconcile(): Promise<void> {
-    const firstConnect = connects === 0;
-    connects += 1;
+  /** After every (re)connect: snapshot → hooks → `connection-up` → the events held meanwhile. */
+  async function reconcile(firstConnect: boolean): Promise<void> {
     const [channels, bridges] = await Promise.all([listChannels(invoke, options.app), listBridges(invoke)]);
     const liveChannels = new Set(channels.map((c) => c.id));
     endOrphanedWaits(liveChannels, new Set(bridges.map((b) => b.id)));
@@ -135,22 +97,6 @@ export function createAriTelephony(options: AriTelephonyOptions): AriTelephony {
     }
   }
 
-  let previous: SupervisorStatus = 'idle';
-  supervisor.onChange((status: SupervisorStatus) => {
-    const wasUp = previous === 'up';
-    previous = status;
-    if (status === 'up') {
-      reconcile().catch((error: unknown) => {
-        logger.warn({ err: error }, 'ARI reconcile failed; reconnecting');
-        void supervisor.session()?.close();
-      });
-    } else if (status === 'backoff' && wasUp) {
-      buffered = undefined;
-      const reason = supervisor.state().lastError ?? 'unknown';
-      dispatch({ key: CONNECTION_KEY, event: { type: 'connection-down', reason } });
-    }
-  });
-
   /** BridgeDestroyed is not always delivered (see the traces): end the bridge's waits ourselves. */
   async function destroyBridge(bridgeId: string): Promise<void> {
     media.bridgeDestroying(bridgeId);
@@ -173,11 +119,11 @@ export function createAriTelephony(options: AriTelephonyOptions): AriTelephony {
       hooks.add(hook);
       return () => void hooks.delete(hook);
     },
-    state: () => supervisor.state(),
-    onStateChange: (listener) => supervisor.onChange((_status, state) => listener(state)),
-    start: () => supervisor.start(),
+    state: () => connection.state(),
+    onStateChange: (listener) => connection.onStateChange(listener),
+    start: () => connection.start(),
     async close() {
-      await supervisor.close();
+      await connection.close();
       waits.rejectAll(new HotlineError('ARI_UNAVAILABLE', 'the telephony adapter is closed'));
       handlers.clear();
       hooks.clear();
