@@ -1,8 +1,10 @@
 /**
  * Inbound calls: a caller dials a DID and the simulator's dialplan runs `Stasis(app,DID)`. Like
  * the traces, the caller is a Local pair: `Local/<DID>@hotline-in-<n>;2` enters Stasis (state
- * Ring) and its `;1` half is the caller's phone, never in Stasis. With no WebSocket connected
- * for the app, Stasis() fails (STASISSTATUS=FAILED) and the call is hung up without events.
+ * Ring) and its `;1` half is the caller's phone, never in Stasis. With `tech: 'PJSIP'` the caller
+ * is a SIP phone instead (`PJSIP/<from>-<n>`, protocol_id a Call-ID, connected line empty), as in
+ * the sip-caller-hold trace. With no WebSocket connected for the app, Stasis() fails
+ * (STASISSTATUS=FAILED) and the call is hung up without events.
  */
 import { HotlineError } from '../errors.ts';
 import { enterStasis } from './channels.ts';
@@ -16,13 +18,15 @@ export interface PlaceCall {
   did: string;
   /** Stasis arguments; default `[did]` (`Stasis(app,DID)`); `[]` replays `Stasis(app)`. */
   args?: string[] | undefined;
+  /** `Local` (default, like the traces' AMI-originated callers) or `PJSIP` (a SIP phone). */
+  tech?: 'Local' | 'PJSIP' | undefined;
 }
 
 export interface PlacedCall {
   channelId: string;
   name: string;
-  /** The caller's phone half (`;1`), which a test may address (e.g. to see the 409 of a non-Stasis channel). */
-  phoneChannelId: string;
+  /** The caller's phone half (`;1`) of a Local caller, which a test may address (e.g. to see the 409 of a non-Stasis channel). */
+  phoneChannelId: string | null;
 }
 
 export function placeCall(core: SimCore, app: string, call: PlaceCall): PlacedCall {
@@ -33,10 +37,18 @@ export function placeCall(core: SimCore, app: string, call: PlaceCall): PlacedCa
   }
   const args = call.args ?? [call.did];
   const caller = { name: call.fromName ?? '', number: call.from };
+  const dialplan = { context: 'hotline-in', exten: call.did, priority: 2, app_name: 'Stasis', app_data: [app, ...args].join(',') };
+  if (call.tech === 'PJSIP') {
+    const ch = core.newChannel({
+      name: `PJSIP/${call.from || 'anonymous'}-${core.suffix()}`, kind: 'inbound', state: 'Ring', caller, dialplan,
+      protocolId: `${core.uuid()}@127.0.0.1`,
+    });
+    enterStasis(core, ch, app, args);
+    return { channelId: ch.id, name: ch.name, phoneChannelId: null };
+  }
   const suffix = core.suffix();
   const ch = core.newChannel({
-    name: `Local/${call.did}@hotline-in-${suffix};2`, kind: 'inbound', state: 'Ring', caller, connected: caller,
-    dialplan: { context: 'hotline-in', exten: call.did, priority: 2, app_name: 'Stasis', app_data: [app, ...args].join(',') },
+    name: `Local/${call.did}@hotline-in-${suffix};2`, kind: 'inbound', state: 'Ring', caller, connected: caller, dialplan,
   });
   const phone = core.newChannel({
     name: `Local/${call.did}@hotline-in-${suffix};1`, kind: 'phone', state: 'Ring', caller, connected: caller,

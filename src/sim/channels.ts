@@ -4,7 +4,8 @@
  */
 import { releaseOwedBridges, removeFromBridge, republishPeers } from './bridges.ts';
 import type { SimCore } from './core.ts';
-import { causeText, type ChannelState, type SimChannel } from './model.ts';
+import { HotlineError } from '../errors.ts';
+import { causeText, channelTransitions, type ChannelState, type SimChannel } from './model.ts';
 import { failChannelPlaybacks } from './playbacks.ts';
 import { dtmfToRecordings, finishChannelRecordings } from './recordings.ts';
 
@@ -15,8 +16,15 @@ export function enterStasis(core: SimCore, ch: SimChannel, app: string, args: st
   core.emitChannel(ch, 'StasisStart', { args });
 }
 
+/**
+ * Moves a channel to `state` and emits ChannelStateChange (nothing when it is already there).
+ * An impossible move is a simulator bug: it throws SIM_CONFLICT.
+ */
 export function setState(core: SimCore, ch: SimChannel, state: ChannelState): void {
   if (ch.state === state) return;
+  if (!channelTransitions[ch.state].includes(state)) {
+    throw new HotlineError('SIM_CONFLICT', `channel ${ch.id} cannot go from ${ch.state} to ${state}`);
+  }
   ch.state = state;
   core.emitChannel(ch, 'ChannelStateChange');
 }
@@ -107,6 +115,18 @@ function finishOriginated(core: SimCore, ch: SimChannel, cause: number): void {
   if (half && !half.hungUp) hangupHalf2After(core, half, cause);
 }
 
+/** A PJSIP channel that carried RTP reports its quality variables at hang-up (values are placeholders). */
+function rtpQualityVariables(core: SimCore, ch: SimChannel): void {
+  if (ch.state !== 'Up') return;
+  const zeros = (names: string[]): string => names.map((n) => `${n}=000.000000;`).join('');
+  const stats = (what: string): string[] => ['min', 'max', 'avg', 'stdev'].flatMap((m) => [`${m}rx${what}`, `${m}tx${what}`]);
+  setVariable(core, ch, 'RTPAUDIOQOS', 'ssrc=0;themssrc=0;lp=0;rxjitter=0.000000;rxcount=0;txjitter=0.000000;txcount=0;rlp=0;rtt=0.000000;rxmes=0.000000;txmes=0.000000');
+  setVariable(core, ch, 'RTPAUDIOQOSJITTER', zeros(stats('jitter')));
+  setVariable(core, ch, 'RTPAUDIOQOSLOSS', zeros(stats('lost')));
+  setVariable(core, ch, 'RTPAUDIOQOSRTT', zeros(['minrtt', 'maxrtt', 'avgrtt', 'stdevrtt']));
+  setVariable(core, ch, 'RTPAUDIOQOSMES', zeros(stats('mes')));
+}
+
 /**
  * Hang-up by the far end (caller's phone, agent's phone): HangupRequest with `cause` and no soft
  * flag (PJSIP: neither), then the same tail as an app hang-up.
@@ -123,8 +143,11 @@ export function farEndHangup(core: SimCore, ch: SimChannel, cause: number): void
     destroyed(core, half, cause);
     core.emitChannel(half, 'ChannelCallerId', { caller_presentation: 0, caller_presentation_txt: 'Presentation Allowed, Not Screened' });
     forget(core, half);
+  } else if (ch.name.startsWith('PJSIP/')) {
+    rtpQualityVariables(core, ch);
+    core.emitChannel(ch, 'ChannelHangupRequest');
   } else {
-    core.emitChannel(ch, 'ChannelHangupRequest', ch.name.startsWith('PJSIP/') ? {} : { cause });
+    core.emitChannel(ch, 'ChannelHangupRequest', { cause });
   }
   leaveEverything(core, ch);
   if (ch.kind === 'originated' || ch.kind === 'created') {

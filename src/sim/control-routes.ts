@@ -26,7 +26,9 @@ const table: [method: string, pattern: RegExp, handler: Handler][] = [
   ['POST', /^\/sim\/calls$/, async (c, _p, b) => {
     const args = b.args === undefined ? undefined : Array.isArray(b.args) ? b.args.map(String) : undefined;
     if (b.args !== undefined && args === undefined) throw new HotlineError('SIM_BAD_REQUEST', 'args must be an array of strings');
-    return { status: 201, body: await c.placeCall({ from: str(b.from, 'from'), fromName: optStr(b.fromName, 'fromName'), did: str(b.did, 'did'), args }) };
+    if (b.tech !== undefined && b.tech !== 'Local' && b.tech !== 'PJSIP') throw new HotlineError('SIM_BAD_REQUEST', 'tech must be Local or PJSIP');
+    const tech = b.tech as 'Local' | 'PJSIP' | undefined;
+    return { status: 201, body: await c.placeCall({ from: str(b.from, 'from'), fromName: optStr(b.fromName, 'fromName'), did: str(b.did, 'did'), args, tech }) };
   }],
   ['POST', /^\/sim\/channels\/([^/]+)\/dtmf$/, async (c, [id], b) => {
     await c.sendDtmf(id!, { digits: str(b.digits, 'digits'), durationMs: optNum(b.durationMs, 'durationMs'), gapMs: optNum(b.gapMs, 'gapMs') });

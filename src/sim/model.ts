@@ -4,8 +4,23 @@
  */
 import type { TimerHandle } from '../clock.ts';
 
-/** Channel states the simulator uses (a subset of Asterisk's). */
+/**
+ * Channel states the simulator uses (a subset of Asterisk's):
+ * ```
+ *   Down ──► Ringing ──► Up        (outgoing legs: originate, /dial)
+ *   Down ──► Up                    (answered at once)
+ *   Ring ──► Up                    (inbound caller answered by the app)
+ * ```
+ */
 export type ChannelState = 'Down' | 'Ring' | 'Ringing' | 'Up';
+
+/** Allowed state changes; `transition()` in channels.ts rejects anything else. */
+export const channelTransitions: Readonly<Record<ChannelState, readonly ChannelState[]>> = {
+  Down: ['Ringing', 'Up'],
+  Ring: ['Up'],
+  Ringing: ['Up'],
+  Up: [],
+};
 
 /**
  * How a channel came to exist, which decides its events:

@@ -38,6 +38,9 @@ function parseCallerId(text: string): { name: string; number: string } {
   return m ? { name: m[1]!, number: m[2]! } : { name: '', number: text };
 }
 
+const sipRequests = new Set(['sip-reinvite-hold', 'sip-reinvite-resume', 'sip-bye']);
+const pendingSip = new Map<string, string>();
+
 /** Performs an external step through the control API; returns a reason when it cannot. */
 export async function doExternal(sim: Simulator, step: TraceStep, b: Bindings): Promise<string> {
   const actor = String(step.actor);
@@ -47,12 +50,28 @@ export async function doExternal(sim: Simulator, step: TraceStep, b: Bindings): 
     const did = String(step.to);
     const call = await sim.control.placeCall({ from: number, fromName: name, did, args: did === '12345' ? [] : [did] });
     b.values.set(`{${actor}}`, call.channelId);
-    b.values.set(`{${actor}_phone}`, call.phoneChannelId);
+    if (call.phoneChannelId) b.values.set(`{${actor}_phone}`, call.phoneChannelId);
+    return '';
+  }
+  if (step.action === 'sip-invite') {
+    // endpoint 1001 has callerid "Agent 1001" <1001> in the traced pjsip.conf
+    const call = await sim.control.placeCall({ tech: 'PJSIP', from: '1001', fromName: 'Agent 1001', did: String(step.to), args: [] });
+    b.values.set(`{${actor}}`, call.channelId);
     return '';
   }
   if (id === undefined) return `external ${String(step.action)}: unknown actor ${actor}`;
-  if (step.action === 'dtmf') await sim.control.sendDtmf(id, { digits: String(step.digit), durationMs: Number(step.duration_ms) });
+  const sipDuration = /\((\d+) ms\)/.exec(String(step.via ?? ''))?.[1];
+  if (step.action === 'dtmf') await sim.control.sendDtmf(id, { digits: String(step.digit), durationMs: Number(step.duration_ms ?? sipDuration) });
   else if (step.action === 'hangup') await sim.control.hangup(id, Number(step.cause));
+  else if (sipRequests.has(String(step.action))) pendingSip.set(id, String(step.action));
+  else if (step.action === 'sip-reinvite-answered' || step.action === 'sip-bye-answered') {
+    // Asterisk reports the re-INVITE / BYE once its 200 OK went out: act on the answer step
+    const pending = pendingSip.get(id);
+    pendingSip.delete(id);
+    if (pending === 'sip-reinvite-hold') await sim.control.hold(id);
+    else if (pending === 'sip-reinvite-resume') await sim.control.unhold(id);
+    else if (pending === 'sip-bye') await sim.control.hangup(id, 16);
+  } else if (step.action === 'sip-200-ack') return '';
   else return `external ${String(step.action)} is not supported`;
   return '';
 }
