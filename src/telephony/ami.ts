@@ -69,7 +69,7 @@ export function parseAmiUrl(url: string): { host: string; port: number } {
 }
 
 export function createAmiClient(options: AmiOptions): AmiClient {
-  const logger = options.logger.child({ component: 'ami' });
+  const logger = options.logger.child({ connection: 'ami' });
   const { clock } = options;
   if (options.url === undefined) return notConfigured(clock.now());
   const { host, port } = parseAmiUrl(options.url);

@@ -32,7 +32,7 @@ export interface AriTelephony extends TelephonyPort {
 const CONNECTION_KEY = 'connection';
 
 export function createAriTelephony(options: AriTelephonyOptions): AriTelephony {
-  const logger = options.logger.child({ component: 'ari' });
+  const logger = options.logger.child({ connection: 'ari' });
   const { clock } = options;
   const handlers = new Set<TelephonyEventHandler>();
   const hooks = new Set<ReconcileHook>();
