@@ -121,7 +121,13 @@ async function startSession(client: RawAriClient, fence: Fence, options: AriSess
         end(`no pong for ${clock.now() - lastPong} ms`);
         return;
       }
-      client.ping();
+      try {
+        client.ping();
+      } catch (error) {
+        // ws throws when the socket is already closing; the close event may not have arrived yet
+        end(`ping failed: ${error instanceof Error ? error.message : String(error)}`);
+        return;
+      }
       schedulePing();
     }, options.pingIntervalMs);
   };
