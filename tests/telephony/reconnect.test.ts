@@ -57,6 +57,24 @@ describe('ARI supervision', () => {
     });
   });
 
+  describe('when the simulator itself stops and starts again on the same port', () => {
+    it('reconnects to the new instance, whose snapshot has no calls, and takes new calls', async () => {
+      const sim = await startSimulator(harness);
+      const port = Number(new URL(sim.url).port);
+      const snapshots = createRecorder<ReconcileSnapshot>();
+      const adapter = await startAdapter(harness, sim.url, { reconcile: (s) => snapshots.push(s) });
+      const down = nextEvent(adapter, 'connection-down');
+      await sim.close();
+      await down;
+      await adapter.until((s) => s.attempts > 10);
+      const reconciled = snapshots.next(() => true);
+      const again = await startSimulator(harness, port);
+      expect((await reconciled).channels).toEqual([]);
+      const call = await again.control.placeCall({ from: '5551001', did: '12345' });
+      expect((await nextEvent(adapter, 'call-arrived')).channelId).toBe(call.channelId);
+    });
+  });
+
   describe('when the connection hangs without closing', () => {
     it('notices the missing pongs, declares it dead and reconnects', async () => {
       const sim = await startSimulator(harness);
