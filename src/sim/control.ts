@@ -98,6 +98,9 @@ export function createControl(core: SimCore, app: string): SimControl {
       ch.answer?.();
     },
     async setEndpoint(tech, resource, behavior) {
+      if (!/^[A-Za-z0-9_]+$/.test(tech) || resource === '' || resource.includes('/')) {
+        throw new HotlineError('SIM_BAD_REQUEST', 'an endpoint is Tech/resource, e.g. PJSIP/1001 or Local/agent@hotline-test');
+      }
       const b = behavior.behavior ?? 'answer';
       if (!behaviors.includes(b)) throw new HotlineError('SIM_BAD_REQUEST', `behavior must be one of ${behaviors.join(', ')}`);
       core.endpoints.set(`${tech}/${resource}`, {

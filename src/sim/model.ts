@@ -103,6 +103,12 @@ export interface SimPlayback {
   state: PlaybackState;
   readonly app: string | null;
   timer: TimerHandle | null;
+  /** Total length, and how much is left as of `resumedAt` (for pause/unpause/restart/skip). */
+  durationMs: number;
+  remainingMs: number;
+  resumedAt: number;
+  /** Paused by /control (Asterisk still reports state "playing"). */
+  paused: boolean;
   /** Channel whose history records this playback. */
   readonly channelId: string | null;
 }

@@ -42,7 +42,7 @@ export function startPlayback(core: SimCore, target: PlaybackTarget, media: stri
   const first = media[0] ?? '';
   const playback: SimPlayback = {
     id, mediaUri: first, targetUri: target.uri, language: lang, state: 'queued', app: target.app, timer: null,
-    channelId: target.channel?.id ?? null,
+    channelId: target.channel?.id ?? null, durationMs: 0, remainingMs: 0, resumedAt: core.clock.now(), paused: false,
   };
   core.playbacks.set(id, playback);
   const queued = playbackJson(playback);
@@ -54,10 +54,48 @@ export function startPlayback(core: SimCore, target: PlaybackTarget, media: stri
   if (infos.some((i) => !i.exists)) {
     finish(core, playback, 'failed');
   } else {
-    const total = infos.reduce((sum, i) => sum + i.durationMs, 0);
-    playback.timer = core.after(null, total, () => finish(core, playback, 'done'));
+    playback.durationMs = infos.reduce((sum, i) => sum + i.durationMs, 0);
+    run(core, playback, playback.durationMs);
   }
   return queued;
+}
+
+function run(core: SimCore, playback: SimPlayback, remainingMs: number): void {
+  playback.timer?.cancel();
+  playback.remainingMs = Math.max(0, remainingMs);
+  playback.resumedAt = core.clock.now();
+  playback.timer = core.after(null, playback.remainingMs, () => finish(core, playback, 'done'));
+}
+
+function remaining(core: SimCore, p: SimPlayback): number {
+  return p.paused ? p.remainingMs : Math.max(0, p.remainingMs - (core.clock.now() - p.resumedAt));
+}
+
+export const playbackOperations = ['restart', 'pause', 'unpause', 'reverse', 'forward'] as const;
+
+/**
+ * POST /playbacks/{id}/control: moves the end of a playback on the clock. Returns false when the
+ * playback cannot take the operation now (Asterisk: 409). No events, as in Asterisk.
+ */
+export function controlPlayback(core: SimCore, p: SimPlayback, operation: (typeof playbackOperations)[number], skipMs: number): boolean {
+  if (p.timer === null && !p.paused) return false;
+  const left = remaining(core, p);
+  if (operation === 'pause') {
+    if (p.paused) return true;
+    p.timer?.cancel();
+    p.timer = null;
+    p.remainingMs = left;
+    p.paused = true;
+  } else if (operation === 'unpause') {
+    if (!p.paused) return true;
+    p.paused = false;
+    run(core, p, left);
+  } else {
+    const next = operation === 'restart' ? p.durationMs : operation === 'reverse' ? Math.min(p.durationMs, left + skipMs) : left - skipMs;
+    if (p.paused) p.remainingMs = Math.max(0, next);
+    else run(core, p, next);
+  }
+  return true;
 }
 
 /** DELETE /playbacks/{id}: Asterisk reports the stopped playback as "done". */

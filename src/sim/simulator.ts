@@ -15,7 +15,7 @@ import type { RouteSpec } from './ari/route-spec.ts';
 import { createAriRouter, sendJson } from './ari/router.ts';
 import { handleControl } from './control-routes.ts';
 import { createControl, type SimControl } from './control.ts';
-import { createCore, type EventListener } from './core.ts';
+import { createCore, type EndpointBehavior, type EventListener } from './core.ts';
 import { createEventsSocket } from './events-socket.ts';
 
 export interface SimulatorOptions {
@@ -28,6 +28,8 @@ export interface SimulatorOptions {
   app?: string;
   clock?: Clock;
   logger?: Logger;
+  /** Endpoints registered from the start, e.g. `{ 'PJSIP/1001': { behavior: 'manual' } }` (see control.setEndpoint). */
+  endpoints?: Readonly<Record<string, Partial<EndpointBehavior>>>;
 }
 
 export interface Simulator {
@@ -64,6 +66,10 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
   const router = createAriRouter(core, ariRoutes, creds);
   const events = createEventsSocket(core, creds);
   const control = createControl(core, options.app ?? 'hotline');
+  for (const [key, behavior] of Object.entries(options.endpoints ?? {})) {
+    const [tech = '', resource = ''] = key.split(/\/(.*)/s);
+    await control.setEndpoint(tech, resource, behavior);
+  }
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim.invalid');

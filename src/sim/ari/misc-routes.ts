@@ -1,7 +1,7 @@
 /** ARI routes for asterisk info, applications, playbacks, recordings, endpoints. */
 import type { SimCore } from '../core.ts';
 import { asteriskTime, playbackJson, recordingJson } from '../model.ts';
-import { stopPlayback } from '../playbacks.ts';
+import { controlPlayback, playbackOperations, stopPlayback } from '../playbacks.ts';
 import { finishRecording } from '../recordings.ts';
 import { AriFailure, noContent, pathParam, query, type RouteSpec } from './route-spec.ts';
 
@@ -99,6 +99,21 @@ export const miscRoutes: RouteSpec[] = [
       const p = core.playbacks.get(params.str('playbackId') ?? '');
       if (!p) throw new AriFailure(404, 'Playback not found');
       stopPlayback(core, p);
+      return noContent;
+    },
+  },
+  {
+    resource: 'playbacks', method: 'POST', path: '/playbacks/{playbackId}/control', nickname: 'control',
+    summary: 'Control a playback.', responseClass: 'void',
+    params: [playbackId, query('operation', 'string', { required: true, values: playbackOperations })],
+    missing: [['operation', 400, 'Missing parameter operation']],
+    handler: ({ core, params }) => {
+      const operation = params.str('operation') ?? '';
+      const op = playbackOperations.find((o) => o === operation);
+      if (!op) throw new AriFailure(400, `Invalid operation ${operation}`);
+      const p = core.playbacks.get(params.str('playbackId') ?? '');
+      if (!p) throw new AriFailure(404, 'Playback not found');
+      if (!controlPlayback(core, p, op, 3000)) throw new AriFailure(409, 'Playback not in a valid state');
       return noContent;
     },
   },
