@@ -63,14 +63,35 @@ export function createAriMedia(invoke: AriInvoke, waits: Waits, app: string, log
 
   const stopPlayback = (playbackId: string): Promise<unknown> => invoke('playbacks', 'stop', { playbackId }, playbackId);
 
+  /**
+   * Undoes a started thing (stop the playback, hang up the originate) when its wait is given up
+   * by timeout or abort — at once if it exists already, else as soon as its request succeeded.
+   */
+  function undoOnGiveUp(what: string, undo: () => Promise<unknown>): { onGiveUp: (error: HotlineError) => void; created: () => void } {
+    let wanted = false;
+    let exists = false;
+    return {
+      onGiveUp(error) {
+        if (!gaveUpByCaller(error)) return;
+        wanted = true;
+        if (exists) quietly(what, undo());
+      },
+      created() {
+        exists = true;
+        if (wanted) quietly(what, undo());
+      },
+    };
+  }
+
   async function play(target: MediaTarget, media: readonly string[], options: Parameters<MediaPort['play']>[2]) {
     const playbackId = checked('id', options.playbackId, 'playback id');
     const { resource, idParam } = resourceOf(target);
     const uris = media.map((uri) => checked('media', uri, 'media URI'));
     if (uris.length === 0) throw new HotlineError('TELEPHONY_BAD_ARGUMENT', 'play needs at least one media URI');
+    const undo = undoOnGiveUp('stop playback', () => stopPlayback(playbackId));
     const wait = waits.create<PlaybackResult>({
       scope: targetScope(target), what: `playback ${playbackId}`, timeoutMs: options.timeoutMs, signal: options.signal,
-      onGiveUp: (error) => gaveUpByCaller(error) && quietly('stop playback', stopPlayback(playbackId)),
+      onGiveUp: undo.onGiveUp,
       onSettle: () => playbacks.delete(playbackId),
     });
     const entry: PlaybackEntry = { wait, scope: targetScope(target), stopped: false };
@@ -83,6 +104,7 @@ export function createAriMedia(invoke: AriInvoke, waits: Waits, app: string, log
       wait.reject(error);
       throw error;
     }
+    undo.created();
     return {
       playbackId,
       done: wait.promise,
@@ -98,9 +120,10 @@ export function createAriMedia(invoke: AriInvoke, waits: Waits, app: string, log
   async function record(target: MediaTarget, options: Parameters<MediaPort['record']>[1]) {
     const name = checked('recording', options.name, 'recording name');
     const { resource, idParam } = resourceOf(target);
+    const undo = undoOnGiveUp('stop recording', () => invoke('recordings', 'stop', { recordingName: name }, name));
     const wait = waits.create<RecordingResult>({
       scope: targetScope(target), what: `recording ${name}`, timeoutMs: options.timeoutMs, signal: options.signal,
-      onGiveUp: (error) => gaveUpByCaller(error) && quietly('stop recording', invoke('recordings', 'stop', { recordingName: name }, name)),
+      onGiveUp: undo.onGiveUp,
       onSettle: () => recordings.delete(name),
     });
     recordings.set(name, wait);
@@ -117,6 +140,7 @@ export function createAriMedia(invoke: AriInvoke, waits: Waits, app: string, log
       wait.reject(error);
       throw error;
     }
+    undo.created();
     return {
       name,
       done: wait.promise,
@@ -134,9 +158,10 @@ export function createAriMedia(invoke: AriInvoke, waits: Waits, app: string, log
       ...(options.variables !== undefined && { variables: checkedVariables(options.variables) }),
     };
     origins.set(channelId, 'originate');
+    const undo = undoOnGiveUp('hang up unanswered originate', () => invoke('channels', 'hangup', { channelId }, channelId));
     const wait = waits.create<{ readonly channelId: string }>({
       scope: originateScope(channelId), what: `originate ${channelId}`, timeoutMs: options.timeoutMs, signal: options.signal,
-      onGiveUp: (error) => gaveUpByCaller(error) && quietly('hang up unanswered originate', invoke('channels', 'hangup', { channelId }, channelId)),
+      onGiveUp: undo.onGiveUp,
       onSettle: () => originates.delete(channelId),
     });
     originates.set(channelId, wait);
@@ -150,6 +175,7 @@ export function createAriMedia(invoke: AriInvoke, waits: Waits, app: string, log
       wait.reject(failed);
       throw failed;
     }
+    undo.created();
     return wait.promise;
   }
 

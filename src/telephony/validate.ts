@@ -11,7 +11,7 @@ const patterns = {
   /** `TECH/resource`, e.g. PJSIP/1001, Local/answer@hotline-test/n. */
   endpoint: /^[A-Za-z0-9]{1,16}\/[A-Za-z0-9_.@+-][A-Za-z0-9_.@+/-]{0,199}$/,
   /** ARI media URIs. */
-  media: /^(sound|recording|number|digits|characters|tone):[A-Za-z0-9_.,:#*/-]{1,200}$/,
+  media: /^(sound|recording|number|digits|characters|tone):[A-Za-z0-9_.,:;=#*/-]{1,200}$/,
   /** Stored recording names: no dots, so no `..`. */
   recording: /^[A-Za-z0-9_-][A-Za-z0-9_/-]{0,127}$/,
   /** Channel variables and dialplan functions, e.g. CALLERID(num). */

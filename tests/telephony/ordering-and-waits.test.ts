@@ -146,6 +146,18 @@ describe('port waits', () => {
     });
   });
 
+  describe('when the signal was aborted before the prompt even started', () => {
+    it('still stops the prompt once Asterisk has started it', async () => {
+      const { adapter, port, channelId } = await answeredCall();
+      const abort = new AbortController();
+      abort.abort();
+      const finished = adapter.events.next((e) => e.type === 'playback-finished' && e.playbackId === 'p-early');
+      const playback = await port.play({ kind: 'channel', id: channelId }, ['sound:long'], { playbackId: 'p-early', timeoutMs: 30_000, signal: abort.signal });
+      await expect(playback.done).rejects.toMatchObject({ code: 'TELEPHONY_ABORTED' });
+      await finished;
+    });
+  });
+
   describe('when the caller of a wait aborts it', () => {
     it('fails with TELEPHONY_ABORTED', async () => {
       const { port, channelId } = await answeredCall();
