@@ -3,6 +3,8 @@ import { createManualClock, systemClock } from '../../src/clock.ts';
 import { isHotlineError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
 import { createAmiServer, type AmiServer } from '../../src/sim/ami/ami-server.ts';
+import { createSimulator } from '../../src/sim/simulator.ts';
+import { createTelephony } from '../../src/telephony/create-telephony.ts';
 import { createAmiClient, type AmiClient } from '../../src/telephony/ami.ts';
 import type { ConnectionState } from '../../src/telephony/port.ts';
 import { waitFor } from './support/wait-for.ts';
@@ -122,6 +124,31 @@ describe('AMI client', () => {
       expect(ami.state().status).toBe('closed');
       expect(clock.pending()).toBe(0);
       await sim.whenConnections(0);
+    });
+  });
+});
+
+describe('createTelephony', () => {
+  describe('when ARI and AMI are both configured', () => {
+    it('brings both up from the configuration and closes both without a timer left', async () => {
+      const ariSim = await createSimulator({ port: 0, user: 'hotline', password: 'pw', controlToken: 't', logger });
+      cleanups.push(() => ariSim.close());
+      const amiSim = await server();
+      const clock = createManualClock();
+      const telephony = createTelephony({
+        ARI_URL: ariSim.url, ARI_USER: 'hotline', ARI_PASSWORD: 'pw', ARI_APP: 'hotline',
+        AMI_URL: amiSim.url, AMI_USER: 'hotline', AMI_SECRET: 'amisecret',
+      }, logger, { clock });
+      cleanups.push(() => telephony.close());
+      await telephony.start();
+      await waitFor(() => telephony.port.state(), (l) => telephony.onStateChange(l), (s) => s.status === 'up');
+      await waitFor(() => telephony.amiState(), (l) => telephony.ami.onStateChange(l), (s) => s.status === 'up');
+      await expect(telephony.ami.ping()).resolves.toBeGreaterThanOrEqual(0);
+      await telephony.close();
+      expect(telephony.port.state().status).toBe('closed');
+      expect(telephony.amiState().status).toBe('closed');
+      expect(clock.pending()).toBe(0);
+      await amiSim.whenConnections(0);
     });
   });
 });
