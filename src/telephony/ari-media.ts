@@ -23,6 +23,8 @@ export interface AriMedia extends MediaPort {
   origin(channelId: string): 'originate' | 'snoop' | undefined;
   /** The app is destroying `bridgeId`: its playbacks end as `stopped`, not `finished`. */
   bridgeDestroying(bridgeId: string): void;
+  /** Entries kept per pending playback, recording, originate and not-yet-started channel. */
+  size(): number;
   /** After a reconnect: forget originated/snooped ids that no longer exist (their events were lost). */
   prune(liveChannelIds: ReadonlySet<string>): void;
 }
@@ -233,6 +235,7 @@ export function createAriMedia(invoke: AriInvoke, waits: Waits, app: string, log
   return {
     play, record, originate, snoop, observe,
     origin: (channelId) => origins.get(channelId),
+    size: () => playbacks.size + recordings.size + originates.size + origins.size,
     prune(liveChannelIds) {
       for (const id of [...origins.keys()]) if (!liveChannelIds.has(id) && !originates.has(id)) origins.delete(id);
     },

@@ -27,6 +27,17 @@ export interface AriTelephony extends TelephonyPort {
   idle(): Promise<void>;
   /** Called after every change of `state()` (each failed attempt too); returns an unsubscribe function. */
   onStateChange(listener: (state: ConnectionState) => void): () => void;
+  /** Bookkeeping sizes (for metrics, and tests that nothing grows without bound). */
+  stats(): TelephonyStats;
+}
+
+export interface TelephonyStats {
+  /** Channels/bridges with queued or running event handlers. */
+  readonly busyQueues: number;
+  /** Pending port waits. */
+  readonly waits: number;
+  /** Tracked playbacks, recordings, originates and snoops. */
+  readonly tracked: number;
 }
 
 const CONNECTION_KEY = 'connection';
@@ -131,6 +142,7 @@ export function createAriTelephony(options: AriTelephonyOptions): AriTelephony {
       // close() does not wait for them, so a stuck handler cannot block shutdown — see idle()
     },
     idle: () => queue.idle(),
+    stats: () => ({ busyQueues: queue.size(), waits: waits.size(), tracked: media.size() }),
   };
 }
 

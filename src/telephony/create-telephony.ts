@@ -8,7 +8,7 @@ import type { Config } from '../config/config.ts';
 import { HotlineError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { createAmiClient, type AmiClient } from './ami.ts';
-import { createAriTelephony, type AriTelephonyOptions } from './ari-telephony.ts';
+import { createAriTelephony, type AriTelephonyOptions, type TelephonyStats } from './ari-telephony.ts';
 import type { ConnectionState, TelephonyPort } from './port.ts';
 
 export type TelephonyConfig = Pick<Config, 'ARI_URL' | 'ARI_USER' | 'ARI_PASSWORD' | 'ARI_APP' | 'AMI_URL' | 'AMI_USER' | 'AMI_SECRET'>;
@@ -31,6 +31,8 @@ export interface Telephony {
   onStateChange(listener: (state: ConnectionState) => void): () => void;
   /** Resolves when every queued event handler has run (for orderly shutdown and tests). */
   idle(): Promise<void>;
+  /** Bookkeeping sizes of the ARI adapter (queues, waits, tracked ids), for metrics. */
+  stats(): TelephonyStats;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export function createTelephony(config: TelephonyConfig, logger: Logger, tuning:
     amiState: () => ami.state(),
     onStateChange: (listener) => ari.onStateChange(listener),
     idle: () => ari.idle(),
+    stats: () => ari.stats(),
     async close() {
       if (closed) return;
       closed = true;

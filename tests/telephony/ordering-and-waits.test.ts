@@ -82,6 +82,34 @@ describe('per-channel event order', () => {
   });
 });
 
+describe('adapter bookkeeping', () => {
+  describe('when many calls come, play, get an agent and end', () => {
+    it('keeps no queue, wait or tracked id once they are over', async () => {
+      const sim = await startSimulator(harness);
+      await sim.control.setMedia('sound:hi', { durationMs: 5 });
+      await sim.control.setEndpoint('PJSIP', 'agent', { behavior: 'answer' });
+      const adapter = await startAdapter(harness, sim.url);
+      const port = adapter.telephony.port;
+      for (let i = 0; i < 25; i++) {
+        const call = await sim.control.placeCall({ from: '5551001', did: '12345' });
+        await nextEvent(adapter, 'call-arrived', call.channelId);
+        await port.answer(call.channelId);
+        const playback = await port.play({ kind: 'channel', id: call.channelId }, ['sound:hi'], { playbackId: `hi-${i}`, timeoutMs: 5_000 });
+        await playback.done;
+        await port.originate('PJSIP/agent', { channelId: `agent-${i}`, timeoutSec: 5, timeoutMs: 5_000 });
+        const gone = nextEvent(adapter, 'channel-destroyed', `agent-${i}`);
+        await port.hangup(`agent-${i}`);
+        await gone;
+        const left = nextEvent(adapter, 'left-stasis', call.channelId);
+        await port.hangup(call.channelId);
+        await left;
+      }
+      await adapter.telephony.idle();
+      expect(adapter.telephony.stats()).toEqual({ busyQueues: 0, waits: 0, tracked: 0 });
+    });
+  });
+});
+
 describe('port waits', () => {
   async function answeredCall() {
     const sim = await startSimulator(harness);
