@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { replayTrace } from './replay/replay.ts';
-import { notReplayed, replayed, tracesDir } from './replay/trace.ts';
+import { notReplayed, reorderAllowed, replayed, tracesDir } from './replay/trace.ts';
 
 describe('trace replay against ../shared/ari-traces', () => {
   describe.each(replayed.map((name) => [name]))('when %s is replayed', (name) => {
@@ -9,6 +9,7 @@ describe('trace replay against ../shared/ari-traces', () => {
       const result = await replayTrace(name);
       expect(result.mismatches).toEqual([]);
       expect(result.emitted.length).toBeGreaterThan(0);
+      expect(result.reordered).toBeLessThanOrEqual(reorderAllowed[name]?.windows ?? 0);
     });
   });
 
