@@ -33,6 +33,9 @@ export type EventListener = (app: string, event: Record<string, unknown>, delive
 
 export const defaultMediaMs = 1000;
 
+/** Events whose own fields Asterisk serialises before `type` (key order as in the traces). */
+const fieldsBeforeType = new Set(['ChannelHangupRequest', 'ChannelVarset']);
+
 export interface SimCore {
   readonly clock: Clock;
   readonly log: Logger;
@@ -83,10 +86,10 @@ export function createCore(clock: Clock, log: Logger): SimCore {
 
   function emit(app: string | null, type: string, fields: Record<string, unknown> = {}, channel?: SimChannel): void {
     if (app === null) return;
-    const head = type === 'ChannelHangupRequest' ? { ...fields, type } : { type };
+    const fieldsFirst = fieldsBeforeType.has(type);
     const event: Record<string, unknown> = {
-      ...head, timestamp: asteriskTime(clock.now()),
-      ...(type === 'ChannelHangupRequest' ? {} : fields),
+      ...(fieldsFirst ? fields : {}), type, timestamp: asteriskTime(clock.now()),
+      ...(fieldsFirst ? {} : fields),
       ...(channel ? { channel: channelJson(channel) } : {}),
       asterisk_id: core.asteriskId, application: app,
     };

@@ -88,6 +88,8 @@ export function unify(expected: unknown, actual: unknown, b: Bindings, path = '$
     if (!actual || typeof actual !== 'object' || Array.isArray(actual)) return `${path}: expected an object, got ${JSON.stringify(actual)}`;
     const e = expected as Record<string, unknown>;
     const a = actual as Record<string, unknown>;
+    // Asterisk's key order is part of what is compared (rule: everything is as Asterisk sent it)
+    if (Object.keys(e).join() !== Object.keys(a).join()) return `${path}: key order ${Object.keys(e).join()} ≠ ${Object.keys(a).join()}`;
     const keys = new Set([...Object.keys(e), ...Object.keys(a)]);
     for (const key of keys) {
       if (!(key in e) || !(key in a)) return `${path}.${key}: present in ${key in e ? 'trace' : 'simulator'} only`;
