@@ -178,6 +178,7 @@ export function failOriginate(core: SimCore, ch: SimChannel, cause: number): voi
  * silently: it has no dialplan to run); an originated one ends as in the errors trace.
  */
 export function continueInDialplan(core: SimCore, ch: SimChannel, target: { context?: string | undefined; exten?: string | undefined; priority?: number | undefined }): void {
+  if (ch.hungUp || ch.stasisApp === null) return;
   core.emitChannel(ch, 'StasisEnd');
   ch.stasisApp = null;
   ch.hungUp = true;

@@ -105,5 +105,18 @@ describe('simulator control API', () => {
       expect((await control(sim, 'DELETE', '/endpoints/PJSIP/1002')).status).toBe(204);
       expect(await ari(sim.url, 'POST', '/channels', { endpoint: 'PJSIP/1002', app: 'hotline' })).toEqual({ status: 500, body: { error: 'Allocation failed' } });
     });
+
+    it('lets the app give up on a ringing agent (ring no answer) without a StasisStart or leftovers', async () => {
+      await control(sim, 'PUT', '/endpoints/Local/agent@hotline-test', { behavior: 'answer', answerAfterMs: 10_000 });
+      await ari(sim.url, 'POST', '/channels', { endpoint: 'Local/agent@hotline-test/n', app: 'hotline', channelId: 'rona-1' });
+      await events.next('Dial');
+      expect((await events.next('ChannelStateChange')).channel).toMatchObject({ id: 'rona-1', state: 'Ringing' });
+      expect((await ari(sim.url, 'DELETE', '/channels/rona-1')).status).toBe(204);
+      expect(await events.next('ChannelDestroyed')).toMatchObject({ channel: { id: 'rona-1' } });
+      expect(await events.next('ChannelDestroyed')).toMatchObject({ channel: { id: 'rona-1;2' } });
+      await clock.advance(10_000);
+      expect(events.received.some((e) => e.type === 'StasisStart')).toBe(false);
+      expect((await control(sim, 'GET', '/stats')).body).toEqual({ channels: 0, bridges: 0, playbacks: 0, recordings: 0 });
+    });
   });
 });
