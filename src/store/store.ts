@@ -26,7 +26,7 @@ export interface Check {
 }
 
 export type Op =
-  /** Write a JSON document (version + 1). `ttlMs` expires it. */
+  /** Write a JSON document (version + 1). `ttlMs` expires it; without it any earlier expiry is cleared. */
   | { readonly op: 'put'; readonly key: string; readonly value: unknown; readonly ttlMs?: number }
   /** Delete a document, set, sorted set or stream. */
   | { readonly op: 'del'; readonly key: string }
@@ -59,6 +59,12 @@ export interface RangeOptions {
 
 export type Unsubscribe = () => Promise<void>;
 
+/** Whether the store answers, and since when (ms since the epoch) that has been so. For GET /health. */
+export interface StoreHealth {
+  readonly up: boolean;
+  readonly since: number;
+}
+
 export interface Store {
   readonly kind: 'redis' | 'memory';
 
@@ -68,17 +74,23 @@ export interface Store {
   getMany<T>(keys: readonly string[]): Promise<Array<Versioned<T> | null>>;
   /**
    * Applies `ops` atomically if every check holds. Returns false (and changes nothing) when a
-   * check fails. Stream ids of `xadd` ops are returned in order on success.
+   * check fails. Stream ids of `xadd` ops are returned in order on success. A malformed op, or one
+   * on a key holding another kind of data, throws STORE_BAD_KEY and changes nothing either.
+   * STORE_UNAVAILABLE from a commit means the outcome is unknown: re-read before deciding again.
    */
   commit(checks: readonly Check[], ops: readonly Op[]): Promise<{ ok: true; streamIds: string[] } | { ok: false }>;
 
-  /** Atomically increments an integer counter (created at 0) and returns the new value. */
+  /**
+   * Atomically increments an integer counter (created at 0) and returns the new value. `ttlMs`
+   * sets an expiry when the counter has none yet (a fixed window: later calls do not extend it).
+   */
   incr(key: string, ttlMs?: number): Promise<number>;
 
   /** Sorted-set members with min ≤ score ≤ max, lowest score first unless `reverse`. */
   zrangeByScore(key: string, min: number, max: number, options?: RangeOptions): Promise<ZEntry[]>;
   zscore(key: string, member: string): Promise<number | null>;
   zcard(key: string): Promise<number>;
+  /** Members of a set, in no particular order. */
   smembers(key: string): Promise<string[]>;
 
   /** Stream entries strictly after `afterId` ('0' = from the start), oldest first, at most `count`. */
@@ -96,8 +108,11 @@ export interface Store {
   publish(channel: string, message: string): Promise<void>;
   subscribe(channel: string, handler: (message: string) => void): Promise<Unsubscribe>;
 
-  /** Resolves when the store answers; rejects with STORE_UNAVAILABLE otherwise. */
+  /** Resolves when the store answers; rejects with STORE_UNAVAILABLE otherwise (within a bounded time). */
   ping(): Promise<void>;
+  /** Whether the store is reachable now, without a round trip. */
+  health(): StoreHealth;
+  /** Closes connections and drops subscriptions; later calls reject with STORE_UNAVAILABLE. Idempotent. */
   close(): Promise<void>;
 }
 
