@@ -1,0 +1,143 @@
+/**
+ * Composes the hotline in tiers — store, (simulator), telephony, services, HTTP — and takes it
+ * apart again in reverse order. `main.ts` only adds the logger, signals and the banner; tests call
+ * `startHotline()` directly with their own configuration.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/config.ts';
+import { systemClock, type Clock } from './clock.ts';
+import type { Logger } from './log.ts';
+import { createStore } from './store/create-store.ts';
+import type { Store } from './store/store.ts';
+import { createSimulator, type Simulator } from './sim/simulator.ts';
+import { createAmiServer } from './sim/ami/ami-server.ts';
+import { createTelephony, type Telephony } from './telephony/create-telephony.ts';
+import { createUserService } from './auth/user-service.ts';
+import { seedUsers } from './auth/seed-users.ts';
+import type { User } from './auth/user-service.ts';
+import { createGreetingCalls } from './calls/greeting-calls.ts';
+import { buildApp } from './http/app.ts';
+import type { HealthSource } from './http/routes/health.ts';
+
+export interface Hotline {
+  /** Base URL of the HTTP server. */
+  readonly url: string;
+  /** ARI base URL in use (the simulator's in embedded mode). */
+  readonly ariUrl: string;
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  readonly telephony: Telephony;
+  /** The in-process simulator in embedded mode. */
+  readonly simulator: Simulator | undefined;
+  /** Demo users created at this start (embedded mode only). */
+  readonly demoUsers: readonly User[];
+  activeCalls(): number;
+  /** Graceful stop: no new calls, wait for running ones (up to SHUTDOWN_GRACE_MS), then close. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly clock?: Clock;
+  /** Use this simulator instead of starting one (tests that restart the server around a call). */
+  readonly simulator?: Simulator;
+}
+
+export async function startHotline(config: Config, logger: Logger, options: StartOptions = {}): Promise<Hotline> {
+  const clock = options.clock ?? systemClock;
+  const closers: Array<() => Promise<void> | void> = [];
+  try {
+    const store = createStore(config, logger);
+    closers.push(() => store.close());
+
+    let simulator = options.simulator;
+    if (!simulator && config.embeddedAsterisk) {
+      simulator = await createSimulator({
+        host: '127.0.0.1',
+        port: config.SIM_PORT,
+        user: config.ARI_USER,
+        password: config.ARI_PASSWORD,
+        controlToken: config.SIM_CONTROL_TOKEN,
+        logger,
+      });
+      const started = simulator;
+      closers.push(() => started.close());
+      logger.warn({ ariUrl: simulator.url }, 'embedded mode: running on the built-in Asterisk simulator');
+    }
+    const ariUrl = config.ARI_URL ?? simulator!.url;
+    let amiUrl = config.AMI_URL;
+    if (amiUrl === undefined && config.embeddedAsterisk) {
+      const ami = await createAmiServer({ port: 0, host: '127.0.0.1', user: config.AMI_USER, secret: config.AMI_SECRET, logger });
+      closers.push(() => ami.close());
+      amiUrl = ami.url;
+    }
+
+    const telephony = createTelephony({ ...config, ARI_URL: ariUrl, AMI_URL: amiUrl }, logger);
+    closers.push(() => telephony.close());
+
+    const users = createUserService({ store, clock });
+    const demoUsers = await seedUsers({
+      users,
+      logger,
+      demo: config.embeddedStore && isLoopback(config.HOST),
+      adminPassword: config.ADMIN_PASSWORD,
+    });
+
+    const calls = createGreetingCalls({ telephony: telephony.port, logger: logger.child({ component: 'calls' }) });
+    closers.push(() => calls.close());
+
+    const health: HealthSource[] = [
+      { name: 'ari', health: () => fromConnection(telephony.port.state()) },
+      { name: 'store', health: () => store.health() },
+      ...(amiUrl ? [{ name: 'ami', health: () => fromConnection(telephony.amiState()) }] : []),
+    ];
+    const app = await buildApp({
+      logger,
+      users,
+      health,
+      mode: { asterisk: config.embeddedAsterisk ? 'simulator' : 'asterisk', store: store.kind },
+    });
+    closers.push(() => app.close());
+    await telephony.start();
+    await app.listen({ host: config.HOST, port: config.PORT });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
+
+    let closing: Promise<void> | undefined;
+    return {
+      url, ariUrl, app, store, telephony, simulator, demoUsers,
+      activeCalls: () => calls.activeCalls(),
+      close() {
+        closing ??= (async () => {
+          logger.info({ activeCalls: calls.activeCalls() }, 'shutting down: no new calls');
+          await calls.drain(config.SHUTDOWN_GRACE_MS);
+          await closeAll(closers, logger);
+          logger.info('stopped');
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await closeAll(closers, logger);
+    throw error;
+  }
+}
+
+async function closeAll(closers: Array<() => Promise<void> | void>, logger: Logger): Promise<void> {
+  for (const close of closers.reverse()) {
+    try {
+      await close();
+    } catch (error) {
+      logger.warn({ err: error }, 'error while closing');
+    }
+  }
+  closers.length = 0;
+}
+
+function fromConnection(state: { status: string; since: number; lastError: string | undefined }) {
+  return { up: state.status === 'up', since: state.since, ...(state.status !== 'up' ? { detail: state.lastError ?? state.status } : {}) };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
