@@ -38,6 +38,11 @@ export const errorCodes = {
   TELEPHONY_BAD_TRANSITION: { status: 500, meaning: 'a telephony connection state machine was asked for a move it does not allow' },
   // ACD
   AGENT_BAD_TRANSITION: { status: 409, meaning: 'the agent is not in a state that allows this (e.g. ready while on a call)' },
+  // CTI gateway (WebSocket)
+  CTI_BAD_MESSAGE: { status: 400, meaning: 'a CTI WebSocket message does not match the protocol schema (details name the field)' },
+  CTI_UNKNOWN_COMMAND: { status: 400, meaning: 'the CTI message type is not a command, or no handler serves it on this server' },
+  CTI_LIMIT: { status: 429, meaning: 'a per-connection CTI limit was reached (topics, pending commands)' },
+  CTI_SLOW_CONSUMER: { status: 408, meaning: 'the CTI client read too slowly; its send buffer passed the limit and it was cut off (close 4008)' },
   // simulator control API
   SIM_BAD_REQUEST: { status: 400, meaning: 'a simulator control request is malformed' },
   SIM_NOT_FOUND: { status: 404, meaning: 'no such simulated channel, endpoint or recording' },
