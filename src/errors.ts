@@ -38,6 +38,14 @@ export const errorCodes = {
   TELEPHONY_BAD_TRANSITION: { status: 500, meaning: 'a telephony connection state machine was asked for a move it does not allow' },
   // ACD
   AGENT_BAD_TRANSITION: { status: 409, meaning: 'the agent is not in a state that allows this (e.g. ready while on a call)' },
+  // tickets (work orders) and knowledge base
+  TICKET_BAD_TRANSITION: { status: 409, meaning: 'the ticket is not in a state that allows this action (details: state, action)' },
+  TICKET_NOT_FOUND: { status: 404, meaning: 'no ticket with this id' },
+  TICKET_RETURN_LIMIT: { status: 409, meaning: 'the ticket was already returned three times; the hotline assigns the unit and it may not be returned again' },
+  TICKET_EXTENSION_REFUSED: { status: 409, meaning: 'an extension must be requested before the handling deadline, one at a time, within the maximum' },
+  TICKET_INVALID: { status: 400, meaning: 'a ticket field names an unknown category, urgency, unit or matter type, or is otherwise invalid' },
+  TICKET_FORBIDDEN_ACTION: { status: 403, meaning: 'the role may not make this ticket move (details: action, roles allowed)' },
+  KB_ARTICLE_NOT_FOUND: { status: 404, meaning: 'no knowledge-base article with this id (or version)' },
   // CTI gateway (WebSocket)
   CTI_BAD_MESSAGE: { status: 400, meaning: 'a CTI WebSocket message does not match the protocol schema (details name the field)' },
   CTI_UNKNOWN_COMMAND: { status: 400, meaning: 'the CTI message type is not a command, or no handler serves it on this server' },
