@@ -1,0 +1,58 @@
+/**
+ * Coalescing of "latest value" events (wallboard, queue statistics): per key, the first value goes
+ * out at once, later ones within `intervalMs` are held and replaced, and the last one held goes
+ * out when the interval has passed. So a key emits at most once per interval, and the latest value
+ * always arrives. Runs on an injectable clock.
+ */
+import type { Clock, TimerHandle } from '../clock.ts';
+
+export interface CoalescerOptions {
+  readonly clock: Clock;
+  readonly intervalMs: number;
+  emit(topic: string, name: string, data: unknown): void;
+}
+
+interface Slot {
+  lastEmit: number;
+  held: { topic: string; name: string; data: unknown } | undefined;
+  timer: TimerHandle | undefined;
+}
+
+export function createCoalescer(options: CoalescerOptions) {
+  const { clock, intervalMs, emit } = options;
+  const slots = new Map<string, Slot>();
+
+  function flush(id: string): void {
+    const slot = slots.get(id);
+    if (!slot?.held) return;
+    const { topic, name, data } = slot.held;
+    slot.held = undefined;
+    slot.timer = undefined;
+    slot.lastEmit = clock.now();
+    emit(topic, name, data);
+  }
+
+  return {
+    /** Offers a value; true when it was emitted at once, false when held (and maybe replaced later). */
+    offer(topic: string, name: string, key: string, data: unknown): boolean {
+      const id = `${topic}\u0000${name}\u0000${key}`;
+      const now = clock.now();
+      const slot = slots.get(id);
+      if (!slot || (slot.held === undefined && now - slot.lastEmit >= intervalMs)) {
+        slots.set(id, { lastEmit: now, held: undefined, timer: undefined });
+        emit(topic, name, data);
+        return true;
+      }
+      slot.held = { topic, name, data };
+      slot.timer ??= clock.setTimeout(() => flush(id), slot.lastEmit + intervalMs - now);
+      return false;
+    },
+    /** Values held now. */
+    pending: () => [...slots.values()].filter((slot) => slot.held !== undefined).length,
+    /** Drops held values and timers. */
+    close(): void {
+      for (const slot of slots.values()) slot.timer?.cancel();
+      slots.clear();
+    },
+  };
+}

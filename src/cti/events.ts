@@ -1,0 +1,82 @@
+/**
+ * The events the server publishes on CTI topics, by name, with the shape of their `data`
+ * (docs/cti-protocol.md shows examples). `EventBus.publish` is typed by this map, so a publisher
+ * cannot misspell a name or forget a field.
+ */
+import type { AgentState } from '../acd/agent-states.ts';
+
+/** One step of the caller's way through the IVR. */
+export interface IvrStep {
+  readonly node: string;
+  /** Keys pressed at this step, if any. */
+  readonly input?: string;
+}
+
+/** A ticket shown in the screen pop. */
+export interface TicketSummary {
+  readonly ticketId: string;
+  readonly status: string;
+  readonly category: string;
+  readonly summary: string;
+  readonly createdAt: number;
+}
+
+export interface EventMap {
+  /** An agent's state changed (topics `agent:<username>`, `supervisor`). */
+  'agent.state': {
+    readonly username: string;
+    readonly state: AgentState;
+    readonly since: number;
+    readonly reason?: string;
+    readonly callId?: string;
+  };
+  /** A call rings for the agent, with the ticket context of the screen pop (topic `agent:<username>`). */
+  'call.offer': {
+    readonly callId: string;
+    readonly caller: string;
+    /** The hotline number dialled (12345, 12328, 12360 …). */
+    readonly did: string;
+    readonly queueId: string;
+    /** Time since the call arrived, ms (the 15-second clock runs from arrival). */
+    readonly waitingMs: number;
+    readonly ivr: readonly IvrStep[];
+    /** Earlier calls of this number, newest first. */
+    readonly history: ReadonlyArray<{ readonly callId: string; readonly at: number; readonly ticketId?: string }>;
+    readonly openTickets: readonly TicketSummary[];
+    /** The offer is withdrawn (RONA) after this long, ms. */
+    readonly ringTimeoutMs: number;
+  };
+  /** The call in hand moved on: answered, held, resumed, joined by a third party … */
+  'call.progress': {
+    readonly callId: string;
+    readonly status: 'ringing' | 'answered' | 'held' | 'resumed' | 'conference' | 'transferring';
+  };
+  'call.ended': {
+    readonly callId: string;
+    readonly cause: 'caller_hangup' | 'agent_hangup' | 'transferred' | 'declined' | 'no_answer' | 'failed';
+  };
+  /** Live figures of one queue (coalesced: latest value wins). */
+  'queue.stats': {
+    readonly queueId: string;
+    readonly waiting: number;
+    readonly longestWaitMs: number;
+    readonly agentsReady: number;
+    readonly agentsBusy: number;
+    readonly serviceLevel15s: number;
+  };
+  /** Whole-centre figures for the wallboard (coalesced: latest value wins). */
+  wallboard: {
+    readonly waiting: number;
+    readonly answeredToday: number;
+    readonly abandonedToday: number;
+    readonly agentsLoggedIn: number;
+    readonly serviceLevel15s: number;
+  };
+}
+
+export type EventName = keyof EventMap;
+
+/** Sent by the gateway, never published: the client's position is gone; refetch state over REST. */
+export interface ResyncData {
+  readonly reason: 'retention' | 'backlog_too_long';
+}
