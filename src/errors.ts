@@ -55,6 +55,12 @@ export const errorCodes = {
   SIM_BAD_REQUEST: { status: 400, meaning: 'a simulator control request is malformed' },
   SIM_NOT_FOUND: { status: 404, meaning: 'no such simulated channel, endpoint or recording' },
   SIM_CONFLICT: { status: 409, meaning: 'the simulated channel is not in a state that allows this' },
+  // IVR flows
+  FLOW_INVALID: { status: 422, meaning: 'the flow has linter errors; details.findings lists each with its JSON path' },
+  FLOW_NOT_FOUND: { status: 404, meaning: 'no flow with this id' },
+  IVR_VERSION_MISMATCH: { status: 409, meaning: 'a call state was stepped with another version of its flow than the one it started on' },
+  IVR_BAD_INPUT: { status: 400, meaning: 'an interpreter input is malformed (e.g. a DTMF key outside 0-9 * # A-D)' },
+  IVR_STEP_BUDGET: { status: 508, meaning: 'a call entered more flow nodes than its step budget allows; it was sent to an agent queue' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCodes;
