@@ -178,11 +178,11 @@ export function createConnection(ws: WebSocket, session: Session, context: Conne
     /** Resolves when the socket is closed. */
     done,
     /**
-     * Joins the agent's own topic at connect (resuming from `lastEventId` if given). Commands
-     * wait for it, so the reply to a first `ping` means the agent is following its topic.
+     * Resumes the agent's own topic at connect (the `lastEventId` query parameter). Commands
+     * wait for it, so the reply to a first command comes after the replayed events.
      */
-    autoJoin(lastEventId: string | undefined): void {
-      if (!session.roles.includes('agent')) return;
+    resumeAtConnect(lastEventId: string | undefined): void {
+      if (lastEventId === undefined || !session.roles.includes('agent')) return;
       chain = chain.then(() =>
         join(agentTopic(session.username), lastEventId).then(
           () => undefined,

@@ -130,7 +130,7 @@ export function createCtiGateway(options: CtiGatewayOptions) {
     connections.add(connection);
     counters.connectionsOpened++;
     connectionLogger.debug({ roles: session.roles }, 'CTI connection open');
-    connection.autoJoin(lastEventId !== undefined && lastEventIdCheck.test(lastEventId) ? lastEventId : undefined);
+    connection.resumeAtConnect(lastEventId !== undefined && lastEventIdCheck.test(lastEventId) ? lastEventId : undefined);
   }
 
   function beat(): void {

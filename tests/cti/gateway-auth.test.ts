@@ -98,10 +98,11 @@ describe('CTI gateway', () => {
   });
 
   describe('when an agent connects', () => {
-    it('follows its own topic without subscribing', async () => {
+    it('follows its own topic once subscribed, and gets the screen pop of an offer', async () => {
       const { token, username } = await server.user(['agent']);
       const client = await connect(server.url, token);
-      expect((await client.request('ping')).ok).toBe(true);
+      const reply = await client.request('subscribe', { topics: [`agent:${username}`] });
+      expect(reply).toMatchObject({ ok: true, result: { topics: { [`agent:${username}`]: '0' } } });
       const offer = {
         callId: 'c-1', caller: '13800000000', did: '12345', queueId: 'general', waitingMs: 4200,
         ivr: [{ node: 'greeting' }, { node: 'menu', input: '1' }], history: [], openTickets: [], ringTimeoutMs: 15000,
