@@ -51,6 +51,10 @@ export const errorCodes = {
   CTI_UNKNOWN_COMMAND: { status: 400, meaning: 'the CTI message type is not a command, or no handler serves it on this server' },
   CTI_LIMIT: { status: 429, meaning: 'a per-connection CTI limit was reached (topics, pending commands)' },
   CTI_SLOW_CONSUMER: { status: 408, meaning: 'the CTI client read too slowly; its send buffer passed the limit and it was cut off (close 4008)' },
+  // IVR flow versions and the live-call runtime
+  FLOW_VERSION_CONFLICT: { status: 409, meaning: 'the flow\'s alias no longer holds the expected version: another admin published or rolled back in between' },
+  IVR_NO_FLOW: { status: 503, meaning: 'the DID\'s flow has no published version; the call was sent to the fallback queue' },
+  IVR_SERVICE_NOT_ALLOWED: { status: 403, meaning: 'an IVR lookup named a service that is not in the catalogue; it took its error exit' },
   // simulator control API
   SIM_BAD_REQUEST: { status: 400, meaning: 'a simulator control request is malformed' },
   SIM_NOT_FOUND: { status: 404, meaning: 'no such simulated channel, endpoint or recording' },

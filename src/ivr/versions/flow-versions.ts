@@ -1,0 +1,309 @@
+/**
+ * Flow versions and publishing. A published version is immutable: the flow JSON, its content hash
+ * (sha256 of canonical JSON), author, message and time. Two aliases point at versions: `live`
+ * (what callers hear) and `staging` (what test callers hear). Publishing validates (lint errors
+ * AND warnings block it), stores the version and moves the alias in one store commit guarded by
+ * the aliases document's version, and carries the hash the admin expects the alias to hold, so a
+ * concurrent publish surfaces as FLOW_VERSION_CONFLICT instead of being overwritten. Rollback
+ * repoints an alias to an earlier version in one step. Every move is appended to the audit stream.
+ *
+ *   draft (file / request body) ──publish──► version (immutable, by hash) ◄── live / staging alias
+ *                                                     ▲ rollback repoints ┘
+ */
+import type { Clock } from '../../clock.ts';
+import { HotlineError } from '../../errors.ts';
+import type { Op, Store } from '../../store/store.ts';
+import { defaultCatalogue, type Catalogue } from '../catalogue.ts';
+import type { Flow } from '../flow-schema.ts';
+import { lintFlow, type LintResult } from '../lint.ts';
+import { contentHash } from './canonical-json.ts';
+import { flowAuditKey, flowIndexKey, flowKeys, isVersionHash } from './flow-keys.ts';
+import { diffJson, type JsonChange } from './json-diff.ts';
+
+export type FlowAlias = 'live' | 'staging';
+export const flowAliases: readonly FlowAlias[] = ['live', 'staging'];
+
+/** A published version without its flow document. */
+export interface FlowVersionSummary {
+  readonly flowId: string;
+  readonly hash: string;
+  /** 1 for a flow's first version, +1 for each new one. */
+  readonly seq: number;
+  readonly author: string;
+  readonly message: string;
+  /** Epoch ms. */
+  readonly publishedAt: number;
+}
+
+/** A published, immutable version. */
+export interface FlowVersion extends FlowVersionSummary {
+  readonly flow: Flow;
+}
+
+/** The aliases document of one flow. */
+export interface FlowAliasesDoc {
+  readonly flowId: string;
+  readonly live: string | null;
+  readonly staging: string | null;
+  /** Sequence number of the newest version. */
+  readonly seq: number;
+}
+
+/** One audited change. */
+export interface FlowAuditEntry {
+  readonly id: string;
+  readonly action: 'publish' | 'rollback';
+  readonly flowId: string;
+  readonly alias: FlowAlias;
+  readonly hash: string;
+  readonly previousHash: string | null;
+  readonly author: string;
+  readonly message: string;
+  readonly at: number;
+  /** Number of JSON paths that differ from the previous version of the alias. */
+  readonly changes: number;
+}
+
+export interface PublishRequest {
+  /** The draft (anything JSON.parse returns); validated here. */
+  readonly flow: unknown;
+  readonly author: string;
+  readonly message: string;
+  /** The hash the admin saw on the alias (null: no version yet). Another one there → conflict. */
+  readonly expectedHash: string | null;
+  /** Default `live`. */
+  readonly alias?: FlowAlias;
+}
+
+export interface RollbackRequest {
+  readonly flowId: string;
+  /** The earlier version to point the alias at. */
+  readonly hash: string;
+  readonly author: string;
+  readonly message: string;
+  /** When given, the alias must still hold this hash. */
+  readonly expectedHash?: string | null;
+  readonly alias?: FlowAlias;
+}
+
+export interface PublishResult {
+  readonly version: FlowVersionSummary;
+  /** False when the alias already pointed at this content (nothing written). */
+  readonly changed: boolean;
+}
+
+/** A hash, or an alias name resolved to the hash it points at now. */
+export type VersionRef = string;
+
+export interface FlowVersionsOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  /** Ids a flow may name; default: the hotline's default catalogue. */
+  readonly catalogue?: Catalogue;
+}
+
+export type FlowVersions = ReturnType<typeof createFlowVersions>;
+
+const MAX_ATTEMPTS = 8;
+const AUDIT_MAX_LEN = 10_000;
+
+/** Creates the flow version service over a store (memory or Redis). */
+export function createFlowVersions(options: FlowVersionsOptions) {
+  const { store, clock } = options;
+  const catalogue = options.catalogue ?? defaultCatalogue;
+  /** Versions never change once written, so any instance may cache them forever. */
+  const cache = new Map<string, FlowVersion>();
+
+  function lint(doc: unknown): LintResult {
+    return lintFlow(doc, { catalogue });
+  }
+
+  async function aliasesOf(flowId: string): Promise<{ doc: FlowAliasesDoc; storeVersion: number }> {
+    const found = await store.get<FlowAliasesDoc>(flowKeys.aliases(flowId));
+    return found
+      ? { doc: found.value, storeVersion: found.version }
+      : { doc: { flowId, live: null, staging: null, seq: 0 }, storeVersion: 0 };
+  }
+
+  async function readVersion(flowId: string, hash: string): Promise<{ version: FlowVersion; storeVersion: number } | null> {
+    const found = await store.get<FlowVersion>(flowKeys.version(flowId, hash));
+    if (!found) return null;
+    cache.set(`${flowId}/${hash}`, found.value);
+    return { version: found.value, storeVersion: found.version };
+  }
+
+  /** A version by hash, or null. */
+  async function getVersion(flowId: string, hash: string): Promise<FlowVersion | null> {
+    const cached = cache.get(`${flowId}/${hash}`);
+    if (cached) return cached;
+    return (await readVersion(flowId, hash))?.version ?? null;
+  }
+
+  /** Resolves a hash or alias name; throws FLOW_NOT_FOUND when there is no such version. */
+  async function resolve(flowId: string, ref: VersionRef): Promise<FlowVersion> {
+    let hash = ref;
+    if (ref === 'live' || ref === 'staging') {
+      const { doc } = await aliasesOf(flowId);
+      const target = doc[ref];
+      if (target === null) throw new HotlineError('FLOW_NOT_FOUND', `flow ${flowId} has no ${ref} version`);
+      hash = target;
+    } else if (!isVersionHash(ref)) {
+      throw new HotlineError('BAD_REQUEST', 'a version is a 64-hex hash, "live" or "staging"');
+    }
+    const version = await getVersion(flowId, hash);
+    if (!version) throw new HotlineError('FLOW_NOT_FOUND', `flow ${flowId} has no version ${hash.slice(0, 12)}…`);
+    return version;
+  }
+
+  /** The version an alias points at, or null when it points nowhere. */
+  async function aliasVersion(flowId: string, alias: FlowAlias): Promise<FlowVersion | null> {
+    const { doc } = await aliasesOf(flowId);
+    const hash = doc[alias];
+    return hash === null ? null : getVersion(flowId, hash);
+  }
+
+  /**
+   * Points `alias` at `hash`, writing the version document when `flow` is given and the version
+   * is new. Retries when another writer moved first, unless that writer changed the alias.
+   */
+  async function move(params: {
+    flowId: string; hash: string; flow: Flow | undefined; alias: FlowAlias; author: string; message: string;
+    expectedHash: string | null | undefined; action: FlowAuditEntry['action'];
+  }): Promise<PublishResult> {
+    const { flowId, hash, alias } = params;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const { doc, storeVersion } = await aliasesOf(flowId);
+      const current = doc[alias];
+      if (params.expectedHash !== undefined && current !== params.expectedHash) {
+        throw new HotlineError('FLOW_VERSION_CONFLICT',
+          `the ${alias} version of ${flowId} is ${current === null ? 'none' : current.slice(0, 12)}, not the expected ${params.expectedHash === null ? 'none' : params.expectedHash.slice(0, 12)}: someone published in between; reload and retry`,
+          { current });
+      }
+      const existing = await readVersion(flowId, hash);
+      if (!existing && !params.flow) throw new HotlineError('FLOW_NOT_FOUND', `flow ${flowId} has no version ${hash.slice(0, 12)}…`);
+      if (current === hash && existing) return { version: summary(existing.version), changed: false };
+      const now = clock.now();
+      const version: FlowVersion = existing?.version ?? {
+        flowId, hash, seq: doc.seq + 1, author: params.author, message: params.message, publishedAt: now, flow: params.flow!,
+      };
+      const previous = current === null ? null : await getVersion(flowId, current);
+      const changes = diffJson(previous?.flow ?? {}, version.flow).length;
+      const aliases: FlowAliasesDoc = { ...doc, [alias]: hash, seq: Math.max(doc.seq, version.seq) };
+      const ops: Op[] = [{ op: 'put', key: flowKeys.aliases(flowId), value: aliases }];
+      if (!existing) {
+        ops.push(
+          { op: 'put', key: flowKeys.version(flowId, hash), value: version },
+          { op: 'zadd', key: flowKeys.versions(flowId), member: hash, score: version.seq },
+          { op: 'sadd', key: flowIndexKey, member: flowId },
+        );
+      }
+      ops.push({
+        op: 'xadd', key: flowAuditKey, maxLen: AUDIT_MAX_LEN,
+        fields: {
+          action: params.action, flowId, alias, hash, previousHash: current ?? '', author: params.author,
+          message: params.message, at: String(now), changes: String(changes),
+        },
+      });
+      const checks = [
+        { key: flowKeys.aliases(flowId), version: storeVersion },
+        { key: flowKeys.version(flowId, hash), version: existing?.storeVersion ?? 0 },
+      ];
+      const result = await store.commit(checks, ops);
+      if (result.ok) {
+        cache.set(`${flowId}/${hash}`, version);
+        return { version: summary(version), changed: true };
+      }
+    }
+    throw new HotlineError('STORE_CONFLICT', `flow ${flowId}: too many concurrent changes; retry`);
+  }
+
+  return {
+    lint,
+
+    /** Validates and publishes a draft to an alias (default live). */
+    async publish(request: PublishRequest): Promise<PublishResult> {
+      const verdict = lint(request.flow);
+      if (!verdict.publishable || !verdict.flow) {
+        throw new HotlineError('FLOW_INVALID',
+          `the flow has ${verdict.errors.length} error(s) and ${verdict.warnings.length} warning(s); both block publishing`,
+          { findings: [...verdict.errors, ...verdict.warnings], errors: verdict.errors, warnings: verdict.warnings });
+      }
+      const flow = verdict.flow;
+      return move({
+        flowId: flow.id, hash: contentHash(flow), flow, alias: request.alias ?? 'live', author: request.author,
+        message: request.message, expectedHash: request.expectedHash, action: 'publish',
+      });
+    },
+
+    /** Repoints an alias (default live) to an earlier version of the flow. */
+    async rollback(request: RollbackRequest): Promise<PublishResult> {
+      if (!isVersionHash(request.hash)) throw new HotlineError('BAD_REQUEST', 'a version hash is 64 lower-case hex digits');
+      return move({
+        flowId: request.flowId, hash: request.hash, flow: undefined, alias: request.alias ?? 'live', author: request.author,
+        message: request.message, expectedHash: request.expectedHash, action: 'rollback',
+      });
+    },
+
+    getVersion,
+    resolve,
+    aliasVersion,
+
+    /** The aliases of a flow (`live`/`staging` null when unset). */
+    async aliases(flowId: string): Promise<FlowAliasesDoc> {
+      return (await aliasesOf(flowId)).doc;
+    },
+
+    /** Every flow with at least one version, with its aliases, sorted by id. */
+    async listFlows(): Promise<Array<FlowAliasesDoc & { liveVersion: FlowVersionSummary | null; stagingVersion: FlowVersionSummary | null }>> {
+      const ids = (await store.smembers(flowIndexKey)).sort();
+      const docs = await store.getMany<FlowAliasesDoc>(ids.map((id) => flowKeys.aliases(id)));
+      return Promise.all(ids.map(async (flowId, i) => {
+        const doc = docs[i]?.value ?? { flowId, live: null, staging: null, seq: 0 };
+        const live = doc.live === null ? null : await getVersion(flowId, doc.live);
+        const staging = doc.staging === null ? null : await getVersion(flowId, doc.staging);
+        return { ...doc, liveVersion: live && summary(live), stagingVersion: staging && summary(staging) };
+      }));
+    },
+
+    /** A flow's versions, newest first. */
+    async listVersions(flowId: string, limit = 100): Promise<FlowVersionSummary[]> {
+      const entries = await store.zrangeByScore(flowKeys.versions(flowId), 0, Number.MAX_SAFE_INTEGER, { reverse: true, count: limit });
+      const versions = await Promise.all(entries.map((e) => getVersion(flowId, e.member)));
+      return versions.filter((v): v is FlowVersion => v !== null).map(summary);
+    },
+
+    /** Differences between two versions (hashes or alias names). */
+    async diff(flowId: string, from: VersionRef, to: VersionRef): Promise<{ from: FlowVersionSummary; to: FlowVersionSummary; changes: JsonChange[] }> {
+      const [a, b] = await Promise.all([resolve(flowId, from), resolve(flowId, to)]);
+      return { from: summary(a), to: summary(b), changes: diffJson(a.flow, b.flow) };
+    },
+
+    /** Audit entries after `afterId` ('0' = from the start), oldest first; only `flowId`'s when given. */
+    async audit(options: { flowId?: string; afterId?: string; count?: number } = {}): Promise<FlowAuditEntry[]> {
+      const count = options.count ?? 100;
+      const out: FlowAuditEntry[] = [];
+      let after = options.afterId ?? '0';
+      for (;;) {
+        const batch = await store.xrange(flowAuditKey, after, 500);
+        for (const entry of batch) {
+          const f = entry.fields;
+          if (options.flowId !== undefined && f['flowId'] !== options.flowId) continue;
+          out.push({
+            id: entry.id, action: f['action'] === 'rollback' ? 'rollback' : 'publish', flowId: f['flowId'] ?? '',
+            alias: f['alias'] === 'staging' ? 'staging' : 'live', hash: f['hash'] ?? '', previousHash: f['previousHash'] || null,
+            author: f['author'] ?? '', message: f['message'] ?? '', at: Number(f['at']), changes: Number(f['changes'] ?? 0),
+          });
+          if (out.length >= count) return out;
+        }
+        if (batch.length < 500) return out;
+        after = batch[batch.length - 1]!.id;
+      }
+    },
+  };
+}
+
+/** The version without its flow document. */
+export function summary(version: FlowVersion): FlowVersionSummary {
+  const { flowId, hash, seq, author, message, publishedAt } = version;
+  return { flowId, hash, seq, author, message, publishedAt };
+}
