@@ -16,7 +16,7 @@ import type { Op, Store } from '../../store/store.ts';
 import { defaultCatalogue, type Catalogue } from '../catalogue.ts';
 import type { Flow } from '../flow-schema.ts';
 import { lintFlow, type LintResult } from '../lint.ts';
-import { contentHash } from './canonical-json.ts';
+import { flowVersionHash } from '../compile.ts';
 import { flowAuditKey, flowIndexKey, flowKeys, isVersionHash } from './flow-keys.ts';
 import { diffJson, type JsonChange } from './json-diff.ts';
 
@@ -230,7 +230,7 @@ export function createFlowVersions(options: FlowVersionsOptions) {
       }
       const flow = verdict.flow;
       return move({
-        flowId: flow.id, hash: contentHash(flow), flow, alias: request.alias ?? 'live', author: request.author,
+        flowId: flow.id, hash: flowVersionHash(flow), flow, alias: request.alias ?? 'live', author: request.author,
         message: request.message, expectedHash: request.expectedHash, action: 'publish',
       });
     },
