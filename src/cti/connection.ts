@@ -37,6 +37,7 @@ export function createConnection(ws: WebSocket, session: Session, context: Conne
   let pending = 0;
   let chain: Promise<void> = Promise.resolve();
   let open = true;
+  let ending: { code: number; reason: string } | undefined;
   const expiry: TimerHandle = clock.setTimeout(() => shut(closeCodes.sessionExpired, 'session expired'), Math.max(0, session.expiresAt - clock.now()));
 
   function sendRaw(data: Buffer | string): boolean {
@@ -154,6 +155,7 @@ export function createConnection(ws: WebSocket, session: Session, context: Conne
   function shut(code: number, reason: string): void {
     if (!open) return;
     open = false;
+    ending = { code, reason };
     ws.close(code, reason);
     // a slow or dead peer may never complete the closing handshake
     clock.setTimeout(() => ws.terminate(), 1000);
@@ -164,12 +166,16 @@ export function createConnection(ws: WebSocket, session: Session, context: Conne
     expiry.cancel();
     for (const subscription of topics.values()) subscription.close();
     topics.clear();
-    context.closed(connection, code, reason);
+    // report why the server ended it, not the 1006 of a peer that never answered the close
+    context.closed(connection, ending?.code ?? code, ending?.reason ?? reason);
   }
 
   const done = new Promise<void>((resolve) => ws.once('close', () => resolve()));
   ws.on('message', onMessage);
-  ws.on('pong', () => void (lastSeen = clock.now()));
+  ws.on('pong', () => {
+    counters.pongs++;
+    lastSeen = clock.now();
+  });
   ws.on('close', (code: number, reason: Buffer) => cleanup(code, reason.toString()));
   ws.on('error', (error) => logger.debug({ err: error }, 'CTI socket error'));
 
@@ -198,7 +204,12 @@ export function createConnection(ws: WebSocket, session: Session, context: Conne
     ping: () => {
       if (ws.readyState === ws.OPEN) ws.ping();
     },
-    terminate: () => ws.terminate(),
+    /** Drops the socket at once (no closing handshake), reporting `code` as the reason. */
+    terminate(code: number, reason: string): void {
+      open = false;
+      ending ??= { code, reason };
+      ws.terminate();
+    },
     shut,
   };
   return connection;

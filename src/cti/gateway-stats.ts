@@ -15,6 +15,8 @@ export interface GatewayCounters {
   cutOffs: number;
   /** Clients terminated for silence (no pong or message for two heartbeat intervals). */
   heartbeatTimeouts: number;
+  /** Heartbeat pings answered. */
+  pongs: number;
   resumes: number;
   resyncs: number;
   replayed: number;
@@ -23,7 +25,7 @@ export interface GatewayCounters {
 export function createCounters(): GatewayCounters {
   return {
     connectionsOpened: 0, upgradesRejected: 0, messagesIn: 0, messagesOut: 0, commands: 0, badMessages: 0,
-    cutOffs: 0, heartbeatTimeouts: 0, resumes: 0, resyncs: 0, replayed: 0,
+    cutOffs: 0, heartbeatTimeouts: 0, pongs: 0, resumes: 0, resyncs: 0, replayed: 0,
   };
 }
 

@@ -138,7 +138,7 @@ export function createCtiGateway(options: CtiGatewayOptions) {
       for (const connection of connections) {
         if (connection.silentFor() >= 2 * heartbeatMs) {
           counters.heartbeatTimeouts++;
-          connection.terminate();
+          connection.terminate(closeCodes.heartbeat, 'no heartbeat');
         } else {
           connection.ping();
         }

@@ -2,6 +2,8 @@
  * Test helpers for the CTI gateway: a Fastify server on 127.0.0.1:0 with the gateway attached,
  * users with roles, and a `ws` client that queues what it receives so tests wait on messages.
  */
+import { randomBytes } from 'node:crypto';
+import { connect as connectTcp } from 'node:net';
 import WebSocket from 'ws';
 import type { Role } from '../../src/auth/roles.ts';
 import { systemClock, type Clock } from '../../src/clock.ts';
@@ -140,4 +142,40 @@ export function refusedStatus(url: string, protocols?: string[]): Promise<number
     ws.on('open', () => reject(new Error('the upgrade was accepted')));
     ws.on('error', () => undefined);
   });
+}
+
+/** A client that completes the upgrade, sends commands, and then never reads a byte. */
+export interface StalledClient {
+  /** Sends one masked text frame (a client→server WebSocket frame). */
+  send(message: unknown): void;
+  /** Stops reading: the server's sends pile up in the kernel and then in its own buffer. */
+  stall(): void;
+  destroy(): void;
+}
+
+/** Upgrades a raw TCP socket by hand, so that a test controls whether it reads. */
+export async function stalledClient(url: string, token: string): Promise<StalledClient> {
+  const { hostname, port, pathname } = new URL(url);
+  const socket = connectTcp({ host: hostname, port: Number(port) });
+  socket.on('error', () => undefined);
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  socket.write(
+    `GET ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n` +
+      `Sec-WebSocket-Protocol: hotline.cti.v1, bearer.${token}\r\n\r\n`,
+  );
+  await new Promise<void>((resolve, reject) => {
+    socket.once('data', (chunk: Buffer) => (chunk.toString().startsWith('HTTP/1.1 101') ? resolve() : reject(new Error(chunk.toString()))));
+  });
+  return {
+    send(message) {
+      const payload = Buffer.from(JSON.stringify(message));
+      if (payload.length > 125) throw new Error('short frames only');
+      const mask = randomBytes(4);
+      const masked = Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]!));
+      socket.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]));
+    },
+    stall: () => void socket.pause(),
+    destroy: () => socket.destroy(),
+  };
 }
