@@ -2,12 +2,13 @@
  * A stub of the customs (12360) self-service back end, for the demo and tests: the parcel-status
  * lookup the 12360 flow reads back to callers. Plain node:http on loopback.
  *
- *   GET [/customs-parcel]/parcels/{trackingNumber}
- *     200 { "trackingNumber", "status": "in_transit" | "held" | "released", "statusText": { "zh-CN", "en" } }
+ *   GET [/customs-parcel]/parcels/{trackingNumber}[?lang=zh-CN|en]
+ *     200 { "trackingNumber", "status": "in_transit" | "held" | "released",
+ *           "statusText": "<in lang, default zh-CN>", "statusTexts": { "zh-CN", "en" }, "updatedAt": "<ISO time>" }
  *     404 { "error": "not-found" }   unknown number
  *     400 { "error": "bad-request" } malformed number (6–30 letters and digits)
  *
- * The optional `/customs-parcel` prefix matches the catalogue's base URL for the service. A delay
+ * The 12360 flow (ivr-flows/12360.json) reads `/statusText` and `/updatedAt`. The optional `/customs-parcel` prefix matches the catalogue's base URL for the service. A delay
  * knob (`setDelay(ms)`, or `'never'` to hold answers until `close()`) drives timeout tests.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -17,6 +18,8 @@ export type ParcelStatus = 'in_transit' | 'held' | 'released';
 
 export interface ParcelRecord {
   readonly status: ParcelStatus;
+  /** When customs last changed the status (ISO 8601); default 2026-11-20T08:00:00+08:00. */
+  readonly updatedAt?: string;
 }
 
 export interface CustomsServiceOptions {
@@ -71,7 +74,9 @@ export async function createCustomsService(options: CustomsServiceOptions = {}):
   }
 
   function respond(request: IncomingMessage, response: ServerResponse): void {
-    const path = (request.url ?? '/').split('?')[0]!;
+    const url = new URL(request.url ?? '/', 'http://stub');
+    const path = url.pathname;
+    const lang = url.searchParams.get('lang') === 'en' ? 'en' : 'zh-CN';
     const match = PATH.exec(path);
     if (request.method !== 'GET' || !match) return answer(response, 404, { error: 'not-found' });
     let tracking: string;
@@ -83,7 +88,11 @@ export async function createCustomsService(options: CustomsServiceOptions = {}):
     if (!TRACKING.test(tracking)) return answer(response, 400, { error: 'bad-request' });
     const parcel = parcels.get(tracking);
     if (!parcel) return answer(response, 404, { error: 'not-found' });
-    answer(response, 200, { trackingNumber: tracking, status: parcel.status, statusText: parcelStatusText[parcel.status] });
+    const texts = parcelStatusText[parcel.status];
+    answer(response, 200, {
+      trackingNumber: tracking, status: parcel.status, statusText: texts[lang], statusTexts: texts,
+      updatedAt: parcel.updatedAt ?? '2026-11-20T08:00:00+08:00',
+    });
   }
 
   const server = createServer((request, response) => {

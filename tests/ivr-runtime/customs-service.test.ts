@@ -15,9 +15,12 @@ describe('customs service stub', () => {
       const response = await fetch(`${service.url}/customs-parcel/parcels/87654321`);
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({
-        trackingNumber: '87654321', status: 'held',
-        statusText: { 'zh-CN': '您的包裹被海关暂扣，请联系海关', en: 'your parcel is held by customs; please contact customs' },
+        trackingNumber: '87654321', status: 'held', statusText: '您的包裹被海关暂扣，请联系海关',
+        statusTexts: { 'zh-CN': '您的包裹被海关暂扣，请联系海关', en: 'your parcel is held by customs; please contact customs' },
+        updatedAt: '2026-11-20T08:00:00+08:00',
       });
+      const english = (await (await fetch(`${service.url}/parcels/87654321?lang=en`)).json()) as { statusText: string };
+      expect(english.statusText).toBe('your parcel is held by customs; please contact customs');
     });
   });
 
