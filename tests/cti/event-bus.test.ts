@@ -1,0 +1,116 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createManualClock, systemClock, type Clock } from '../../src/clock.ts';
+import { createEventBus, type BusEvent, type EventBus } from '../../src/cti/event-bus.ts';
+import { createLogger } from '../../src/log.ts';
+import { createMemoryData } from '../../src/store/memory-data.ts';
+import { createMemoryStore } from '../../src/store/memory-store.ts';
+import { compareStreamIds, type Store } from '../../src/store/store.ts';
+
+/** Collects what a watch delivers; `next(n)` resolves once `n` events have arrived. */
+function collector() {
+  const events: BusEvent[] = [];
+  let wake: (() => void) | undefined;
+  return {
+    events,
+    listener: (event: BusEvent) => {
+      events.push(event);
+      wake?.();
+    },
+    async count(n: number): Promise<BusEvent[]> {
+      while (events.length < n) await new Promise<void>((resolve) => (wake = resolve));
+      return events;
+    },
+  };
+}
+
+const stats = (queueId: string, waiting: number) => ({ queueId, waiting, longestWaitMs: 0, agentsReady: 0, agentsBusy: 0, serviceLevel15s: 1 });
+
+describe('event bus', () => {
+  const buses: EventBus[] = [];
+  async function bus(store: Store, clock: Clock = systemClock, coalesceMs?: number): Promise<EventBus> {
+    const created = createEventBus({ store, clock, logger: createLogger('silent'), sweepMs: 0, ...(coalesceMs ? { coalesceMs } : {}) });
+    await created.start();
+    buses.push(created);
+    return created;
+  }
+  afterEach(async () => {
+    await Promise.all(buses.splice(0).map((b) => b.close()));
+  });
+
+  describe('when events are published on a topic', () => {
+    it('gives them increasing ids and keeps them readable after any id', async () => {
+      const a = await bus(createMemoryStore());
+      const published = [];
+      for (let n = 0; n < 5; n++) published.push(await a.publish('queue:q1', 'queue.stats', stats('q1', n)));
+      const ids = published.map((e) => e.id);
+      expect([...ids].sort(compareStreamIds)).toEqual(ids);
+      expect(new Set(ids).size).toBe(5);
+      expect((await a.read('queue:q1', ids[1]!, 10)).map((e) => e.data.waiting)).toEqual([2, 3, 4]);
+      expect(await a.tail('queue:q1')).toBe(ids[4]);
+      expect(await a.tail('queue:empty')).toBe('0');
+    });
+
+    it('refuses a topic that is not agent:<name>, supervisor or queue:<id>', async () => {
+      const a = await bus(createMemoryStore());
+      await expect(a.publish('everyone', 'queue.stats', stats('q', 0))).rejects.toMatchObject({ code: 'CTI_BAD_MESSAGE' });
+    });
+  });
+
+  describe('when two instances publish on one topic at once', () => {
+    it('delivers every event to watchers on both instances, in stream order', async () => {
+      const data = createMemoryData();
+      const a = await bus(createMemoryStore({ data }));
+      const b = await bus(createMemoryStore({ data }));
+      const onA = collector();
+      const onB = collector();
+      const watchA = await a.watch('supervisor', onA.listener);
+      const watchB = await b.watch('supervisor', onB.listener);
+      expect(watchA.cursor).toBe('0');
+      const published = await Promise.all(
+        Array.from({ length: 60 }, (_, n) => (n % 2 === 0 ? a : b).publish('supervisor', 'queue.stats', stats('q', n))),
+      );
+      const ids = published.map((e) => e.id).sort(compareStreamIds);
+      expect((await onA.count(60)).map((e) => e.id)).toEqual(ids);
+      expect((await onB.count(60)).map((e) => e.id)).toEqual(ids);
+      watchA.unwatch();
+      watchB.unwatch();
+      expect(a.stats().feeds).toBe(0);
+    });
+
+    it('starts a new watcher after the events already stored', async () => {
+      const a = await bus(createMemoryStore());
+      const old = await a.publish('queue:q1', 'queue.stats', stats('q1', 1));
+      const seen = collector();
+      const watch = await a.watch('queue:q1', seen.listener);
+      expect(watch.cursor).toBe(old.id);
+      const fresh = await a.publish('queue:q1', 'queue.stats', stats('q1', 2));
+      expect((await seen.count(1)).map((e) => e.id)).toEqual([fresh.id]);
+      watch.unwatch();
+    });
+  });
+
+  describe('when latest-value events come faster than the coalescing interval (manual clock)', () => {
+    it('publishes the first at once, then only the latest per key once the interval has passed', async () => {
+      const clock = createManualClock();
+      const a = await bus(createMemoryStore({ clock }), clock, 250);
+      const seen = collector();
+      const watch = await a.watch('supervisor', seen.listener);
+      a.publishLatest('supervisor', 'queue.stats', 'q1', stats('q1', 1));
+      for (const waiting of [2, 3, 4]) a.publishLatest('supervisor', 'queue.stats', 'q1', stats('q1', waiting));
+      a.publishLatest('supervisor', 'queue.stats', 'q2', stats('q2', 7));
+      await clock.advance(249);
+      // a marker published directly: whatever the coalescer let out so far is before it
+      await a.publish('supervisor', 'queue.stats', stats('marker', 0));
+      await seen.count(3);
+      expect(seen.events.map((e) => `${e.data.queueId}=${e.data.waiting}`)).toEqual(['q1=1', 'q2=7', 'marker=0']);
+      await clock.advance(1);
+      await seen.count(4);
+      await clock.advance(10_000);
+      a.publishLatest('supervisor', 'queue.stats', 'q1', stats('q1', 5));
+      await seen.count(5);
+      expect(seen.events.map((e) => `${e.data.queueId}=${e.data.waiting}`)).toEqual(['q1=1', 'q2=7', 'marker=0', 'q1=4', 'q1=5']);
+      expect(a.stats()).toMatchObject({ coalesced: 3, pendingCoalesced: 0 });
+      watch.unwatch();
+    });
+  });
+});
