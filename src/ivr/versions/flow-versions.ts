@@ -218,6 +218,8 @@ export function createFlowVersions(options: FlowVersionsOptions) {
   }
 
   return {
+    /** The catalogue flows are checked against. */
+    catalogue,
     lint,
 
     /** Validates and publishes a draft to an alias (default live). */
