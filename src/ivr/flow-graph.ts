@@ -50,7 +50,7 @@ export function exitsOf(id: string, node: FlowNode): Exit[] {
         ...named(node.next),
       ];
     case 'collect': return named(node.next, { ok: [node.into] });
-    case 'http': return named(node.next, { ok: Object.keys(node.assign ?? {}) });
+    case 'http': return named(node.next, { ok: Object.keys(node.assign ?? {}).filter((v) => !(node.optional ?? []).includes(v)) });
     case 'hours': case 'queue': case 'transfer': return named(node.next);
     case 'ticket': return named(node.next, { ok: ['ticket_id'] });
     case 'survey': return named(node.next, { rated: [node.into ?? 'rating'] });

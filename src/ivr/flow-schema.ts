@@ -85,6 +85,7 @@ export const HttpNode = Type.Object({
   body: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,31}$' }), Template, strict)),
   timeoutMs: Type.Optional(Ms(100, 8_000)),
   assign: Type.Optional(Type.Record(VarName, Type.String({ pattern: '^(/[^/]*)*$', description: 'JSON pointer into the response body' }), strict)),
+  optional: Type.Optional(Type.Array(VarName, { uniqueItems: true, description: 'assigned variables the answer may lack (left unset; others missing take the error exit)' })),
   filler: Type.Optional(Prompt),
   fillerAfterMs: Type.Optional(Ms(0, 8_000)),
   next: Type.Object({ ok: NodeId, error: NodeId, timeout: NodeId }, strict),

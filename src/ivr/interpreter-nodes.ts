@@ -134,6 +134,7 @@ export function httpDone(ctx: Ctx, node: NodeOf<'http'>, input: Extract<IvrInput
   if (input.outcome !== 'ok') return node.next[input.outcome];
   for (const [name, pointer] of Object.entries(node.assign ?? {})) {
     const value = resolvePointer(input.body, pointer);
+    if (value === undefined && (node.optional ?? []).includes(name)) continue;
     if (value === undefined) {
       ctx.out.push({ type: 'log', level: 'warn', event: 'http-answer-unusable', node: ctx.s.node, detail: `no scalar at ${pointer}` });
       return node.next.error;

@@ -99,6 +99,11 @@ function nodeSpecific(flow: Flow, id: string, node: FlowNode, reserved: Readonly
       }
     }
   }
+  if (node.type === 'http') {
+    for (const name of node.optional ?? []) {
+      if (!Object.hasOwn(node.assign ?? {}, name)) out.push({ rule: 'optional-unknown', path: `${at}/optional`, message: `"${name}" is listed as optional but is not assigned from the answer` });
+    }
+  }
   if (node.type === 'menu' || node.type === 'collect') {
     const first = node.firstDigitTimeoutMs, inter = node.interDigitTimeoutMs;
     if (first !== undefined && inter !== undefined && inter > first) {
