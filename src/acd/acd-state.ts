@@ -1,0 +1,233 @@
+/**
+ * The ACD's shared state in the store: agents, waiting calls, and the atomic moves between them.
+ * Every move reads the documents it changes and commits with their versions (docs/adr/0003), so
+ * with any number of server instances on one store an agent never holds two calls and a call is
+ * never offered to two agents. Each move also appends to the `acd:events` stream.
+ *
+ * Keys: `acd:agent:<id>` (AgentRecord), `acd:agents` (set of ids), `acd:ready` (zset, score =
+ * ready since: longest idle first), `acd:call:<id>` (QueuedCall), `acd:queue:<id>` (zset, score =
+ * enqueued at), `acd:queues` (set of queue ids in use), `acd:events` (stream).
+ */
+import type { Clock } from '../clock.ts';
+import { HotlineError } from '../errors.ts';
+import type { Check, Op, Store } from '../store/store.ts';
+import { transition, type AgentEvent, type AgentStatus } from './agent-states.ts';
+import type { ReadyAgent, WaitingCall } from './routing.ts';
+
+export interface AgentRecord {
+  readonly agentId: string;
+  /** SIP endpoint of the seat, e.g. "1001". */
+  readonly extension: string;
+  /** skill → level (1 … 10). */
+  readonly skills: Readonly<Record<string, number>>;
+  readonly status: AgentStatus;
+}
+
+export interface QueuedCall extends WaitingCall {
+  /** The server instance that holds the call's media (its Asterisk node). */
+  readonly instanceId: string;
+  readonly state: 'waiting' | 'offered';
+  readonly agentId?: string;
+}
+
+/** Agent events that do not involve a call document (those go through reserve/answer/rona/release). */
+export type AgentOnlyEvent = Extract<AgentEvent, { type: 'login' | 'ready' | 'not_ready' | 'end_wrap_up' | 'logout' | 'call_ended' }>;
+
+const MAX_ATTEMPTS = 50;
+const EVENTS_MAX_LEN = 100_000;
+
+const k = {
+  agent: (id: string) => `acd:agent:${id}`,
+  agents: 'acd:agents',
+  ready: 'acd:ready',
+  call: (id: string) => `acd:call:${id}`,
+  queue: (id: string) => `acd:queue:${id}`,
+  queues: 'acd:queues',
+  events: 'acd:events',
+};
+
+export type AcdState = ReturnType<typeof createAcdState>;
+
+export function createAcdState({ store, clock }: { store: Store; clock: Clock }) {
+  const event = (fields: Record<string, string>): Op => ({ op: 'xadd', key: k.events, fields: { ...fields, at: String(clock.now()) }, maxLen: EVENTS_MAX_LEN });
+
+  /** Ops that keep the ready index in step with an agent's new status. */
+  const readyIndex = (agent: AgentRecord): Op =>
+    agent.status.state === 'ready'
+      ? { op: 'zadd', key: k.ready, member: agent.agentId, score: agent.status.since }
+      : { op: 'zrem', key: k.ready, member: agent.agentId };
+
+  /** Runs `attempt` until its commit wins; `attempt` returns undefined to give up without writing. */
+  async function retrying<T>(what: string, attempt: () => Promise<{ checks: Check[]; ops: Op[]; result: T } | { result: T }>): Promise<T> {
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      const plan = await attempt();
+      if (!('ops' in plan)) return plan.result;
+      if ((await store.commit(plan.checks, plan.ops)).ok) return plan.result;
+    }
+    throw new HotlineError('STORE_CONFLICT', `${what}: too much contention, try again`);
+  }
+
+  async function readAgent(agentId: string) {
+    const found = await store.get<AgentRecord>(k.agent(agentId));
+    if (!found) throw new HotlineError('NOT_FOUND', `no agent ${agentId}`);
+    return found;
+  }
+
+  /** Registers or updates an agent's seat and skills (state unchanged; new agents are logged out). */
+  async function upsertAgent(agentId: string, seat: { extension: string; skills: Readonly<Record<string, number>> }): Promise<AgentRecord> {
+    return retrying('upsert agent', async () => {
+      const found = await store.get<AgentRecord>(k.agent(agentId));
+      const agent: AgentRecord = {
+        agentId,
+        extension: seat.extension,
+        skills: seat.skills,
+        status: found?.value.status ?? { state: 'logged_out', since: clock.now() },
+      };
+      return {
+        checks: [{ key: k.agent(agentId), version: found?.version ?? 0 }],
+        ops: [{ op: 'put', key: k.agent(agentId), value: agent }, { op: 'sadd', key: k.agents, member: agentId }],
+        result: agent,
+      };
+    });
+  }
+
+  /** Applies an agent-only event (login, ready, not ready, end wrap-up, logout, call ended). */
+  async function applyAgent(agentId: string, agentEvent: AgentOnlyEvent): Promise<AgentRecord> {
+    return retrying(`agent ${agentEvent.type}`, async () => {
+      const found = await readAgent(agentId);
+      const agent = { ...found.value, status: transition(found.value.status, agentEvent, clock.now()) };
+      return {
+        checks: [{ key: k.agent(agentId), version: found.version }],
+        ops: [
+          { op: 'put', key: k.agent(agentId), value: agent },
+          readyIndex(agent),
+          event({ kind: 'agent', agentId, event: agentEvent.type, state: agent.status.state, reason: agent.status.reason ?? '' }),
+        ],
+        result: agent,
+      };
+    });
+  }
+
+  /** Puts a call in its queue; fails with STORE_CONFLICT if the call is queued already. */
+  async function enqueue(call: Omit<QueuedCall, 'state' | 'agentId'>): Promise<void> {
+    const queued: QueuedCall = { ...call, state: 'waiting' };
+    const result = await store.commit(
+      [{ key: k.call(call.callId), version: 0 }],
+      [
+        { op: 'put', key: k.call(call.callId), value: queued },
+        { op: 'zadd', key: k.queue(call.queueId), member: call.callId, score: call.enqueuedAt },
+        { op: 'sadd', key: k.queues, member: call.queueId },
+        event({ kind: 'call', callId: call.callId, event: 'enqueued', queueId: call.queueId }),
+      ],
+    );
+    if (!result.ok) throw new HotlineError('STORE_CONFLICT', `call ${call.callId} is queued already`);
+  }
+
+  /**
+   * Offers `callId` to `agentId` atomically: only if the call is still waiting and the agent still
+   * ready. Returns false when either changed meanwhile (someone else won; route again).
+   */
+  async function reserve(callId: string, agentId: string): Promise<boolean> {
+    const [call, agent] = await Promise.all([store.get<QueuedCall>(k.call(callId)), store.get<AgentRecord>(k.agent(agentId))]);
+    if (!call || !agent || call.value.state !== 'waiting' || agent.value.status.state !== 'ready') return false;
+    const reserved: AgentRecord = { ...agent.value, status: transition(agent.value.status, { type: 'offer', callId }, clock.now()) };
+    const offered: QueuedCall = { ...call.value, state: 'offered', agentId };
+    const result = await store.commit(
+      [{ key: k.call(callId), version: call.version }, { key: k.agent(agentId), version: agent.version }],
+      [
+        { op: 'put', key: k.agent(agentId), value: reserved },
+        { op: 'put', key: k.call(callId), value: offered },
+        { op: 'zrem', key: k.ready, member: agentId },
+        { op: 'zrem', key: k.queue(call.value.queueId), member: callId },
+        event({ kind: 'call', callId, event: 'offered', agentId }),
+      ],
+    );
+    return result.ok;
+  }
+
+  /** Moves an offered call and its agent together, checking both still belong to each other. */
+  async function settleOffer(
+    what: string,
+    callId: string,
+    agentId: string,
+    decide: (call: QueuedCall, agent: AgentRecord) => { call: QueuedCall | null; agent: AgentRecord },
+  ): Promise<boolean> {
+    return retrying(what, async () => {
+      const [call, agent] = await Promise.all([store.get<QueuedCall>(k.call(callId)), store.get<AgentRecord>(k.agent(agentId))]);
+      if (!call || !agent || call.value.state !== 'offered' || call.value.agentId !== agentId) return { result: false };
+      const next = decide(call.value, agent.value);
+      const callOps: Op[] = next.call
+        ? [{ op: 'put', key: k.call(callId), value: next.call }, { op: 'zadd', key: k.queue(next.call.queueId), member: callId, score: next.call.enqueuedAt }]
+        : [{ op: 'del', key: k.call(callId) }];
+      return {
+        checks: [{ key: k.call(callId), version: call.version }, { key: k.agent(agentId), version: agent.version }],
+        ops: [{ op: 'put', key: k.agent(agentId), value: next.agent }, readyIndex(next.agent), ...callOps, event({ kind: 'call', callId, event: what, agentId })],
+        result: true,
+      };
+    });
+  }
+
+  /** The agent answered: agent on call, the call leaves the ACD (the call session owns it now). */
+  const answered = (callId: string, agentId: string) =>
+    settleOffer('answered', callId, agentId, (_call, agent) => ({
+      call: null,
+      agent: { ...agent, status: transition(agent.status, { type: 'answer' }, clock.now()) },
+    }));
+
+  /** Ring-no-answer: the call goes back to the head of its queue (arrival order kept), the agent to not ready. */
+  const rona = (callId: string, agentId: string) =>
+    settleOffer('rona', callId, agentId, (call, agent) => {
+      const { agentId: _offeredTo, ...rest } = call;
+      return { call: { ...rest, state: 'waiting' }, agent: { ...agent, status: transition(agent.status, { type: 'rona' }, clock.now()) } };
+    });
+
+  /** The caller hung up while waiting (or while the offer rang). Returns whether it was queued. */
+  async function abandon(callId: string): Promise<boolean> {
+    return retrying('abandon', async () => {
+      const call = await store.get<QueuedCall>(k.call(callId));
+      if (!call) return { result: false };
+      const ops: Op[] = [
+        { op: 'del', key: k.call(callId) },
+        { op: 'zrem', key: k.queue(call.value.queueId), member: callId },
+        event({ kind: 'call', callId, event: 'abandoned' }),
+      ];
+      const checks: Check[] = [{ key: k.call(callId), version: call.version }];
+      if (call.value.state === 'offered' && call.value.agentId) {
+        const agent = await readAgent(call.value.agentId);
+        if (agent.value.status.state === 'reserved' && agent.value.status.callId === callId) {
+          const freed: AgentRecord = { ...agent.value, status: transition(agent.value.status, { type: 'withdraw' }, clock.now()) };
+          checks.push({ key: k.agent(freed.agentId), version: agent.version });
+          ops.push({ op: 'put', key: k.agent(freed.agentId), value: freed }, readyIndex(freed));
+        }
+      }
+      return { checks, ops, result: true };
+    });
+  }
+
+  /** Every waiting call of every queue (for the router). */
+  async function waitingCalls(): Promise<QueuedCall[]> {
+    const queueIds = await store.smembers(k.queues);
+    const ids = (await Promise.all(queueIds.map((q) => store.zrangeByScore(k.queue(q), -Infinity, Infinity)))).flat().map((e) => e.member);
+    const docs = await store.getMany<QueuedCall>(ids.map(k.call));
+    return docs.flatMap((doc) => (doc && doc.value.state === 'waiting' ? [doc.value] : []));
+  }
+
+  /** Ready agents, longest idle first (for the router). */
+  async function readyAgents(): Promise<ReadyAgent[]> {
+    const ids = (await store.zrangeByScore(k.ready, -Infinity, Infinity)).map((e) => e.member);
+    const docs = await store.getMany<AgentRecord>(ids.map(k.agent));
+    return docs.flatMap((doc) =>
+      doc && doc.value.status.state === 'ready' ? [{ agentId: doc.value.agentId, skills: doc.value.skills, readySince: doc.value.status.since }] : [],
+    );
+  }
+
+  async function agent(agentId: string): Promise<AgentRecord | null> {
+    return (await store.get<AgentRecord>(k.agent(agentId)))?.value ?? null;
+  }
+
+  async function call(callId: string): Promise<QueuedCall | null> {
+    return (await store.get<QueuedCall>(k.call(callId)))?.value ?? null;
+  }
+
+  return { upsertAgent, applyAgent, enqueue, reserve, answered, rona, abandon, waitingCalls, readyAgents, agent, call, eventsKey: k.events };
+}
