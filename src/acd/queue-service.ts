@@ -1,0 +1,226 @@
+/**
+ * Queues on live calls: a queued caller waits in the queue's holding bridge with music on hold;
+ * the router (src/acd/queue-router.ts) reserves an agent; this service rings the agent's seat and,
+ * when the agent answers, takes the caller out of the music and bridges the two. Not answered in
+ * time (RONA) → the caller is back at the head of the queue and the agent not ready. A caller who
+ * hangs up while waiting or ringing is an abandon; the ringing agent leg is cancelled.
+ *
+ * Media stays on the instance that holds the caller's channel: offers for a call owned by another
+ * instance are published to it (`acd:offers:<instanceId>`) and rung there.
+ */
+import type { Clock } from '../clock.ts';
+import { isHotlineError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { Store } from '../store/store.ts';
+import type { TelephonyEvent, TelephonyPort } from '../telephony/port.ts';
+import type { AcdState } from './acd-state.ts';
+
+export interface QueueServiceOptions {
+  readonly telephony: TelephonyPort;
+  readonly acd: AcdState;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly instanceId: string;
+  /** Seconds an agent's phone rings before RONA. */
+  readonly ringTimeoutSec?: number;
+  /** Seconds of wrap-up after a call before the agent is ready again. */
+  readonly wrapUpSec?: number;
+  /** Dial string of a seat; `{ext}` is replaced by the agent's extension (digits only). */
+  readonly dialTemplate?: string;
+  /** Told when a call was connected to an agent (call sessions and the CTI build on this). */
+  readonly onConnected?: (connection: Connection) => void;
+}
+
+export interface EnqueueRequest {
+  /** The call's correlation id (the caller's channel id unless the session chose another). */
+  readonly callId: string;
+  readonly channelId: string;
+  readonly queueId: string;
+  readonly priority: number;
+  /** When the call reached the hotline (ms): the answer clock and escalation count from here. */
+  readonly arrivedAt: number;
+  readonly callerNumber: string;
+  readonly stickyAgentId?: string;
+}
+
+export interface Connection {
+  readonly callId: string;
+  readonly callerChannelId: string;
+  readonly agentChannelId: string;
+  readonly agentId: string;
+  readonly bridgeId: string;
+}
+
+interface LiveCall {
+  readonly request: EnqueueRequest;
+  readonly log: Logger;
+  phase: 'waiting' | 'ringing' | 'connected' | 'ended';
+  agentId?: string;
+  agentChannelId?: string;
+  bridgeId?: string;
+  ring?: AbortController;
+  offers: number;
+}
+
+export const offersChannel = (instanceId: string): string => `acd:offers:${instanceId}`;
+
+export function createQueueService(options: QueueServiceOptions) {
+  const { telephony, acd, store, clock, instanceId } = options;
+  const logger = options.logger.child({ component: 'queues' });
+  const ringTimeoutSec = options.ringTimeoutSec ?? 20;
+  const wrapUpSec = options.wrapUpSec ?? 30;
+  const dialTemplate = options.dialTemplate ?? 'PJSIP/{ext}';
+  const calls = new Map<string, LiveCall>();
+  const byChannel = new Map<string, LiveCall>();
+  const holdingBridges = new Map<string, Promise<string>>();
+
+  const unsubscribe = telephony.onEvent((event) => onEvent(event));
+  const unsubscribeOffers = store.subscribe(offersChannel(instanceId), (message) => {
+    const { callId, agentId } = JSON.parse(message) as { callId: string; agentId: string };
+    void ring(callId, agentId);
+  });
+
+  /** The holding bridge of a queue on this instance, created with music on first use. */
+  function holdingBridge(queueId: string): Promise<string> {
+    let bridge = holdingBridges.get(queueId);
+    if (!bridge) {
+      const bridgeId = `hold-${instanceId}-${queueId}`;
+      bridge = (async () => {
+        await telephony.createBridge('holding', bridgeId, `queue ${queueId}`);
+        await telephony.startBridgeMoh(bridgeId);
+        return bridgeId;
+      })();
+      bridge.catch(() => holdingBridges.delete(queueId));
+      holdingBridges.set(queueId, bridge);
+    }
+    return bridge;
+  }
+
+  /** Parks the caller with music and puts the call in its queue. */
+  async function enqueue(request: EnqueueRequest): Promise<void> {
+    const call: LiveCall = { request, log: logger.child({ callId: request.callId, queueId: request.queueId }), phase: 'waiting', offers: 0 };
+    calls.set(request.callId, call);
+    byChannel.set(request.channelId, call);
+    await telephony.addToBridge(await holdingBridge(request.queueId), [request.channelId]);
+    await acd.enqueue({
+      callId: request.callId, queueId: request.queueId, priority: request.priority, arrivedAt: request.arrivedAt,
+      enqueuedAt: clock.now(), instanceId, ...(request.stickyAgentId ? { stickyAgentId: request.stickyAgentId } : {}),
+    });
+    call.log.info('caller queued');
+  }
+
+  /** Delivers a reservation made by the router to the instance that holds the call. */
+  async function deliver(callId: string, agentId: string, ownerInstanceId: string): Promise<void> {
+    if (ownerInstanceId === instanceId) return ring(callId, agentId);
+    await store.publish(offersChannel(ownerInstanceId), JSON.stringify({ callId, agentId }));
+  }
+
+  async function ring(callId: string, agentId: string): Promise<void> {
+    const call = calls.get(callId);
+    const agent = await acd.agent(agentId);
+    if (!call || call.phase !== 'waiting' || !agent || !/^\d{1,16}$/.test(agent.extension)) {
+      if (call?.phase !== 'waiting') await acd.rona(callId, agentId);
+      return;
+    }
+    const agentChannelId = `agent-${callId}-${++call.offers}`;
+    Object.assign(call, { phase: 'ringing', agentId, agentChannelId, ring: new AbortController() });
+    byChannel.set(agentChannelId, call);
+    call.log.info({ agentId }, 'ringing agent');
+    try {
+      await telephony.originate(dialTemplate.replace('{ext}', agent.extension), {
+        channelId: agentChannelId,
+        timeoutSec: ringTimeoutSec,
+        timeoutMs: (ringTimeoutSec + 5) * 1000,
+        signal: call.ring!.signal,
+        callerId: call.request.callerNumber.replace(/[^0-9+]/g, '').slice(0, 20),
+        variables: { HOTLINE_CALL_ID: callId },
+        appArgs: 'agent',
+      });
+    } catch (error) {
+      byChannel.delete(agentChannelId);
+      if (phaseOf(call) !== 'ringing') return; // the caller hung up meanwhile
+      call.phase = 'waiting';
+      call.log.info({ agentId, reason: isHotlineError(error) ? error.details?.['reason'] ?? error.code : 'error' }, 'agent did not answer (RONA)');
+      await acd.rona(callId, agentId);
+      return;
+    }
+    await connect(call, agentId, agentChannelId);
+  }
+
+  async function connect(call: LiveCall, agentId: string, agentChannelId: string): Promise<void> {
+    if (call.phase !== 'ringing') {
+      await telephony.hangup(agentChannelId).catch(() => undefined);
+      return;
+    }
+    const bridgeId = `call-${call.request.callId}`;
+    try {
+      await telephony.createBridge('mixing', bridgeId, `call ${call.request.callId}`);
+      await telephony.addToBridge(bridgeId, [call.request.channelId, agentChannelId]); // moves the caller out of the music
+    } catch (error) {
+      call.log.warn({ err: error, agentId }, 'could not bridge caller and agent');
+      await telephony.hangup(agentChannelId).catch(() => undefined);
+      await telephony.destroyBridge(bridgeId).catch(() => undefined);
+      return;
+    }
+    Object.assign(call, { phase: 'connected', bridgeId });
+    await acd.answered(call.request.callId, agentId);
+    call.log.info({ agentId }, 'connected to agent');
+    options.onConnected?.({ callId: call.request.callId, callerChannelId: call.request.channelId, agentChannelId, agentId, bridgeId });
+  }
+
+  async function onEvent(event: TelephonyEvent): Promise<void> {
+    if (event.type !== 'hung-up' && event.type !== 'left-stasis' && event.type !== 'channel-destroyed') return;
+    const call = byChannel.get(event.channelId);
+    if (!call || call.phase === 'ended') return;
+    const callerLeft = event.channelId === call.request.channelId;
+    if (!callerLeft && call.phase !== 'connected') return; // an agent leg that failed to answer: ring() does RONA
+    const phase = call.phase;
+    call.phase = 'ended';
+    forget(call);
+    if (phase === 'waiting' || phase === 'ringing') {
+      call.ring?.abort();
+      await acd.abandon(call.request.callId);
+      call.log.info('caller abandoned the queue');
+      return;
+    }
+    // connected: the other party is hung up, the bridge destroyed, the agent goes to wrap-up
+    const other = callerLeft ? call.agentChannelId! : call.request.channelId;
+    await telephony.hangup(other).catch(() => undefined);
+    await telephony.destroyBridge(call.bridgeId!).catch(() => undefined);
+    await wrapUp(call.agentId!);
+    call.log.info({ by: callerLeft ? 'caller' : 'agent' }, 'call ended');
+  }
+
+  async function wrapUp(agentId: string): Promise<void> {
+    await acd.applyAgent(agentId, { type: 'call_ended' }).catch((error: unknown) => logger.warn({ err: error, agentId }, 'wrap-up failed'));
+    clock.setTimeout(() => {
+      acd.applyAgent(agentId, { type: 'end_wrap_up' }).catch((error: unknown) => {
+        if (!isHotlineError(error, 'AGENT_BAD_TRANSITION')) logger.warn({ err: error, agentId }, 'ending wrap-up failed');
+      });
+    }, wrapUpSec * 1000);
+  }
+
+  /** The phase now (other handlers may have changed it while this one awaited). */
+  const phaseOf = (call: LiveCall): LiveCall['phase'] => call.phase;
+
+  function forget(call: LiveCall): void {
+    calls.delete(call.request.callId);
+    byChannel.delete(call.request.channelId);
+    if (call.agentChannelId) byChannel.delete(call.agentChannelId);
+  }
+
+  return {
+    enqueue,
+    deliver,
+    /** Calls this instance holds in a queue, ringing or connected. */
+    liveCalls: (): number => calls.size,
+    async close(): Promise<void> {
+      unsubscribe();
+      await (await unsubscribeOffers)();
+      for (const call of calls.values()) call.ring?.abort();
+    },
+  };
+}
+
+export type QueueService = ReturnType<typeof createQueueService>;

@@ -1,0 +1,121 @@
+/**
+ * Queues on live calls, on the simulator through the real ari-client: a queued caller hears music
+ * until an agent answers; RONA sends the caller back to the head; an abandon cancels the ring.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAcdState, type AcdState } from '../../src/acd/acd-state.ts';
+import { createQueueRouter, type QueueRouter } from '../../src/acd/queue-router.ts';
+import { createQueueService, type QueueService } from '../../src/acd/queue-service.ts';
+import type { RoutingQueue } from '../../src/acd/routing.ts';
+import { createManualClock, type ManualClock } from '../../src/clock.ts';
+import { createLogger } from '../../src/log.ts';
+import { createSimulator, type Simulator } from '../../src/sim/simulator.ts';
+import { createMemoryStore } from '../../src/store/memory-store.ts';
+import { createTelephony, type Telephony } from '../../src/telephony/create-telephony.ts';
+import { until } from '../support/sim-events.ts';
+
+const logger = createLogger('silent');
+const queues = new Map<string, RoutingQueue>([['general', { id: 'general', priority: 0, steps: [{ afterSec: 0, skills: ['general'] }] }]]);
+
+interface World {
+  clock: ManualClock;
+  sim: Simulator;
+  telephony: Telephony;
+  acd: AcdState;
+  queue: QueueService;
+  router: QueueRouter;
+}
+
+describe('queue service', () => {
+  let world: World | undefined;
+  afterEach(async () => {
+    if (!world) return;
+    await world.router.close();
+    await world.queue.close();
+    await world.telephony.close();
+    await world.sim.close();
+    world = undefined;
+  });
+
+  async function setup(agents: Record<string, { behavior: 'answer' | 'no-answer' | 'manual'; answerAfterMs?: number }>): Promise<World> {
+    const clock = createManualClock();
+    const sim = await createSimulator({ logger, clock });
+    const telephony = createTelephony({ ARI_URL: sim.url, ARI_USER: 'hotline', ARI_PASSWORD: 'hotline', ARI_APP: 'hotline', AMI_USER: 'x', AMI_SECRET: 'x' }, logger);
+    await telephony.start();
+    await until(() => telephony.port.state().status === 'up', 'ARI is connected');
+    const store = createMemoryStore({ clock });
+    const acd = createAcdState({ store, clock });
+    let n = 0;
+    for (const [ext, endpoint] of Object.entries(agents)) {
+      await sim.control.setEndpoint('PJSIP', ext, { behavior: endpoint.behavior, answerAfterMs: endpoint.answerAfterMs ?? 0 });
+      await acd.upsertAgent(`agent${ext}`, { extension: ext, skills: { general: 1 } });
+      await acd.applyAgent(`agent${ext}`, { type: 'login', ready: true });
+      await clock.advance(++n); // distinct ready times: the first agent is the longest idle
+    }
+    const queue = createQueueService({ telephony: telephony.port, acd, store, clock, logger, instanceId: 'i1', ringTimeoutSec: 15, wrapUpSec: 30 });
+    const router = createQueueRouter({ acd, store, clock, logger, instanceId: 'i1', queues, deliver: queue.deliver, intervalMs: 1_000 });
+    world = { clock, sim, telephony, acd, queue, router };
+    return world;
+  }
+
+  async function queueCaller(w: World, from: string): Promise<string> {
+    const { channelId } = await w.sim.control.placeCall({ from, did: '12345' });
+    await w.telephony.port.answer(channelId);
+    await w.queue.enqueue({ callId: channelId, channelId, queueId: 'general', priority: 0, arrivedAt: w.clock.now(), callerNumber: from });
+    return channelId;
+  }
+
+  describe('when an agent is ready and answers', () => {
+    it('bridges caller and agent, then puts the agent in wrap-up and back to ready when the caller hangs up', async () => {
+      const w = await setup({ '1001': { behavior: 'answer' } });
+      const caller = await queueCaller(w, '13800000001');
+      expect((await w.sim.control.channel(caller)).bridgeId).toMatch(/^hold-/);
+      w.router.kick();
+      await until(async () => (await w.acd.agent('agent1001'))?.status.state === 'on_call', 'the agent is on the call');
+      const callerBridge = (await w.sim.control.channel(caller)).bridgeId;
+      expect(callerBridge).toBe(`call-${caller}`);
+      expect((await w.sim.control.channel(`agent-${caller}-1`)).bridgeId).toBe(callerBridge);
+
+      await w.sim.control.hangup(caller);
+      await until(async () => (await w.acd.agent('agent1001'))?.status.state === 'wrap_up', 'the agent is wrapping up');
+      await until(async () => (await w.sim.control.stats()).channels === 0, 'the agent leg was hung up');
+      expect((await w.sim.control.stats()).bridges).toBe(1); // only the queue's holding bridge stays
+      await w.clock.advance(30_000);
+      await until(async () => (await w.acd.agent('agent1001'))?.status.state === 'ready', 'wrap-up ended');
+    });
+  });
+
+  describe('when the ringing agent does not answer (RONA)', () => {
+    it('puts that agent to not ready and gives the caller to the next agent', async () => {
+      const w = await setup({ '1001': { behavior: 'no-answer' }, '1002': { behavior: 'answer' } });
+      const caller = await queueCaller(w, '13800000002');
+      await w.acd.applyAgent('agent1002', { type: 'not_ready', reason: 'meal' });
+      w.router.kick();
+      await until(async () => (await w.acd.agent('agent1001'))?.status.state === 'reserved', 'agent 1001 rings');
+      await w.clock.advance(15_000); // the ring timeout
+      await until(async () => (await w.acd.agent('agent1001'))?.status.reason === 'no_answer', 'RONA');
+      expect((await w.acd.call(caller))?.state).toBe('waiting');
+      expect((await w.sim.control.channel(caller)).bridgeId).toMatch(/^hold-/);
+
+      await w.acd.applyAgent('agent1002', { type: 'ready' });
+      w.router.kick();
+      await until(async () => (await w.acd.agent('agent1002'))?.status.state === 'on_call', 'agent 1002 took the call');
+      await w.sim.control.hangup(caller);
+      await until(async () => (await w.sim.control.stats()).channels === 0, 'all legs ended');
+    });
+  });
+
+  describe('when the caller hangs up while the agent rings', () => {
+    it('stops the ringing and frees the agent at once', async () => {
+      const w = await setup({ '1001': { behavior: 'manual' } });
+      const caller = await queueCaller(w, '13800000003');
+      w.router.kick();
+      await until(async () => (await w.acd.agent('agent1001'))?.status.state === 'reserved', 'agent 1001 rings');
+      await until(async () => !(await w.sim.control.channel(`agent-${caller}-1`).then(() => false, () => true)), 'the agent leg exists');
+      await w.sim.control.hangup(caller);
+      await until(async () => (await w.acd.agent('agent1001'))?.status.state === 'ready', 'the agent is free again');
+      await until(async () => (await w.sim.control.stats()).channels === 0, 'the agent leg was cancelled');
+      expect(await w.acd.call(caller)).toBeNull();
+    });
+  });
+});
