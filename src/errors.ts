@@ -46,6 +46,7 @@ export const errorCodes = {
   TICKET_INVALID: { status: 400, meaning: 'a ticket field names an unknown category, urgency, unit or matter type, or is otherwise invalid' },
   TICKET_FORBIDDEN_ACTION: { status: 403, meaning: 'the role may not make this ticket move (details: action, roles allowed)' },
   KB_ARTICLE_NOT_FOUND: { status: 404, meaning: 'no knowledge-base article with this id (or version)' },
+  RATING_EXISTS: { status: 409, meaning: 'this call was already rated (一次一评: one rating per call)' },
   // CTI gateway (WebSocket)
   CTI_BAD_MESSAGE: { status: 400, meaning: 'a CTI WebSocket message does not match the protocol schema (details name the field)' },
   CTI_UNKNOWN_COMMAND: { status: 400, meaning: 'the CTI message type is not a command, or no handler serves it on this server' },
