@@ -1,0 +1,134 @@
+/**
+ * The call record (CDR): everything that happened to one inbound call, built by a pure reducer
+ * from call events. Whoever handles a part of the call (IVR runtime, queues, transfers, survey)
+ * appends events; a caller who hangs up at any point still leaves a complete record, because
+ * `ended` closes whatever was open (an IVR step, a queue wait, a ringing offer, a hold).
+ */
+
+export type EndedBy = 'caller' | 'agent' | 'system';
+
+export type CallEvent =
+  | { readonly type: 'flow'; readonly at: number; readonly flowId: string; readonly version: string }
+  | { readonly type: 'ivr_node'; readonly at: number; readonly node: string; readonly input?: string }
+  | { readonly type: 'ivr_ended'; readonly at: number; readonly exit: string }
+  | { readonly type: 'enqueued'; readonly at: number; readonly queueId: string }
+  | { readonly type: 'offered'; readonly at: number; readonly agentId: string }
+  | { readonly type: 'rona'; readonly at: number; readonly agentId: string }
+  | { readonly type: 'answered'; readonly at: number; readonly agentId: string }
+  | { readonly type: 'overflow'; readonly at: number; readonly queueId: string; readonly to: string }
+  | { readonly type: 'hold'; readonly at: number }
+  | { readonly type: 'unhold'; readonly at: number }
+  | { readonly type: 'transfer'; readonly at: number; readonly kind: string; readonly to: string }
+  | { readonly type: 'ticket'; readonly at: number; readonly ticketId: string }
+  | { readonly type: 'recording'; readonly at: number; readonly name: string }
+  | { readonly type: 'rating'; readonly at: number; readonly rating: string }
+  | { readonly type: 'ended'; readonly at: number; readonly by: EndedBy; readonly cause?: number };
+
+export interface QueueVisit {
+  readonly queueId: string;
+  readonly enqueuedAt: number;
+  readonly leftAt?: number;
+  readonly outcome?: 'answered' | 'abandoned' | 'overflow' | 'ended';
+}
+
+export interface Offer {
+  readonly agentId: string;
+  readonly at: number;
+  readonly outcome?: 'answered' | 'rona' | 'withdrawn';
+  readonly outcomeAt?: number;
+}
+
+export interface CallRecord {
+  readonly callId: string;
+  readonly did: string;
+  readonly callerNumber: string;
+  readonly arrivedAt: number;
+  readonly flow?: { readonly flowId: string; readonly version: string };
+  /** IVR nodes in the order visited, with the keys the caller pressed there. */
+  readonly ivrPath: ReadonlyArray<{ readonly node: string; readonly at: number; readonly input?: string }>;
+  readonly ivrEndedAt?: number;
+  readonly ivrExit?: string;
+  readonly queues: readonly QueueVisit[];
+  readonly offers: readonly Offer[];
+  readonly answeredAt?: number;
+  readonly agentIds: readonly string[];
+  readonly holds: ReadonlyArray<{ readonly at: number; readonly until?: number }>;
+  readonly transfers: ReadonlyArray<{ readonly at: number; readonly kind: string; readonly to: string }>;
+  readonly ticketIds: readonly string[];
+  readonly recordings: readonly string[];
+  readonly rating?: string;
+  readonly endedAt?: number;
+  readonly endedBy?: EndedBy;
+  readonly hangupCause?: number;
+}
+
+export function newCallRecord(call: { callId: string; did: string; callerNumber: string; arrivedAt: number }): CallRecord {
+  return { ...call, ivrPath: [], queues: [], offers: [], agentIds: [], holds: [], transfers: [], ticketIds: [], recordings: [] };
+}
+
+/** The record after `event`. Events after `ended` are ignored (a late event cannot reopen a call). */
+export function applyCallEvent(record: CallRecord, event: CallEvent): CallRecord {
+  if (record.endedAt !== undefined) return record;
+  switch (event.type) {
+    case 'flow':
+      return { ...record, flow: { flowId: event.flowId, version: event.version } };
+    case 'ivr_node':
+      return { ...record, ivrPath: [...record.ivrPath, { node: event.node, at: event.at, ...(event.input !== undefined ? { input: event.input } : {}) }] };
+    case 'ivr_ended':
+      return { ...record, ivrEndedAt: event.at, ivrExit: event.exit };
+    case 'enqueued':
+      return { ...record, queues: [...record.queues, { queueId: event.queueId, enqueuedAt: event.at }] };
+    case 'offered':
+      return { ...record, offers: [...record.offers, { agentId: event.agentId, at: event.at }] };
+    case 'rona':
+      return { ...record, offers: settleOffer(record.offers, event.agentId, 'rona', event.at) };
+    case 'answered':
+      return {
+        ...record,
+        answeredAt: record.answeredAt ?? event.at,
+        agentIds: record.agentIds.includes(event.agentId) ? record.agentIds : [...record.agentIds, event.agentId],
+        offers: settleOffer(record.offers, event.agentId, 'answered', event.at),
+        queues: leaveQueue(record.queues, 'answered', event.at),
+      };
+    case 'overflow':
+      return { ...record, queues: leaveQueue(record.queues, 'overflow', event.at) };
+    case 'hold':
+      return { ...record, holds: [...record.holds, { at: event.at }] };
+    case 'unhold':
+      return { ...record, holds: record.holds.map((h, i) => (i === record.holds.length - 1 && h.until === undefined ? { ...h, until: event.at } : h)) };
+    case 'transfer':
+      return { ...record, transfers: [...record.transfers, { at: event.at, kind: event.kind, to: event.to }] };
+    case 'ticket':
+      return record.ticketIds.includes(event.ticketId) ? record : { ...record, ticketIds: [...record.ticketIds, event.ticketId] };
+    case 'recording':
+      return { ...record, recordings: [...record.recordings, event.name] };
+    case 'rating':
+      return { ...record, rating: event.rating };
+    case 'ended':
+      return closeOpen(record, event);
+  }
+}
+
+function settleOffer(offers: readonly Offer[], agentId: string, outcome: Offer['outcome'] & string, at: number): Offer[] {
+  const index = offers.findLastIndex((o) => o.agentId === agentId && o.outcome === undefined);
+  return offers.map((o, i) => (i === index ? { ...o, outcome, outcomeAt: at } : o));
+}
+
+function leaveQueue(queues: readonly QueueVisit[], outcome: QueueVisit['outcome'] & string, at: number): QueueVisit[] {
+  return queues.map((q, i) => (i === queues.length - 1 && q.leftAt === undefined ? { ...q, leftAt: at, outcome } : q));
+}
+
+/** Ends the call and closes whatever was still open at that moment. */
+function closeOpen(record: CallRecord, event: Extract<CallEvent, { type: 'ended' }>): CallRecord {
+  const inQueue = record.queues.at(-1)?.leftAt === undefined && record.queues.length > 0;
+  return {
+    ...record,
+    ...(record.flow && record.ivrEndedAt === undefined ? { ivrEndedAt: event.at, ivrExit: 'hangup' } : {}),
+    queues: inQueue ? leaveQueue(record.queues, event.by === 'caller' ? 'abandoned' : 'ended', event.at) : record.queues,
+    offers: record.offers.map((o) => (o.outcome === undefined ? { ...o, outcome: 'withdrawn', outcomeAt: event.at } : o)),
+    holds: record.holds.map((h) => (h.until === undefined ? { ...h, until: event.at } : h)),
+    endedAt: event.at,
+    endedBy: event.by,
+    ...(event.cause !== undefined ? { hangupCause: event.cause } : {}),
+  };
+}
