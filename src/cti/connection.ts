@@ -79,7 +79,14 @@ export function createConnection(ws: WebSocket, session: Session, context: Conne
     const subscription = createTopicSubscription({ topic, bus: context.bus, send: (event) => sendRaw(context.frame(event)), sendResync });
     topics.set(topic, subscription);
     if (lastEventId !== undefined) counters.resumes++;
-    const result = await subscription.join(lastEventId);
+    let result;
+    try {
+      result = await subscription.join(lastEventId);
+    } catch (error) {
+      subscription.close();
+      if (topics.get(topic) === subscription) topics.delete(topic);
+      throw error;
+    }
     counters.replayed += result.replayed;
     return result;
   }
@@ -134,7 +141,8 @@ export function createConnection(ws: WebSocket, session: Session, context: Conne
       command = parseCommand(value);
     } catch (error) {
       counters.badMessages++;
-      logger.debug({ input: untrusted(text, 200), err: error }, 'bad CTI message');
+      // the error text may quote field names the client chose: log only the code, and the input
+      logger.debug({ code: isHotlineError(error) ? error.code : 'INTERNAL', input: untrusted(text, 200) }, 'bad CTI message');
       return fail(messageId(value), error);
     }
     if (pending >= limits.maxPending) return fail(command.id, new HotlineError('CTI_LIMIT', `at most ${limits.maxPending} commands waiting for a reply`));
