@@ -36,6 +36,7 @@ function prompt(ctx: Ctx, prompts: Array<Prompt | undefined>): Next {
 /** The prompt ended: keys typed ahead are used, else the first-digit timer starts now. */
 export function inputPromptEnded(ctx: Ctx): Next {
   ctx.s.play = null;
+  ctx.s.phase = 'listen';
   if (ctx.s.typeAhead.length > 0) return consumeTypeAhead(ctx);
   return listen(ctx);
 }

@@ -73,7 +73,7 @@ function nodeSpecific(flow: Flow, id: string, node: FlowNode, reserved: Readonly
   };
   if (node.type === 'collect') {
     if (node.minDigits > node.maxDigits) out.push({ rule: 'digit-range', path: `${at}/minDigits`, message: `minDigits (${node.minDigits}) is larger than maxDigits (${node.maxDigits})` });
-    if (node.pattern !== undefined) regex(node.pattern, `${at}/pattern`);
+    if (node.pattern !== undefined) regex(`^(?:${node.pattern})$`, `${at}/pattern`);
   }
   if (node.type === 'condition') {
     node.cases.forEach((c, i) => {
