@@ -33,7 +33,10 @@ describe('topic subscription', () => {
                   s.schedule(Promise.resolve()).then(() => stream.filter((e) => compareStreamIds(e.id, after) > 0).slice(0, count)),
                 retainedSince: () => -Infinity,
               },
-              send: (e) => void sent.push(e.id) ?? true,
+              send: (e) => {
+                sent.push(e.id);
+                return true;
+              },
               sendResync: () => {
                 throw new Error('no resync expected');
               },
