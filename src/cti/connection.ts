@@ -98,8 +98,10 @@ export function createConnection(ws: WebSocket, session: Session, context: Conne
       case 'subscribe': {
         const refused = command.topics.filter((topic) => !maySubscribe(session, topic));
         if (refused.length > 0) throw new HotlineError('FORBIDDEN', `your roles may not follow ${refused.join(', ')}`);
+        const added = [...new Set(command.topics)].filter((topic) => !topics.has(topic));
+        if (topics.size + added.length > limits.maxTopics) throw new HotlineError('CTI_LIMIT', `at most ${limits.maxTopics} topics per connection`);
         const cursors: Record<string, string> = {};
-        for (const topic of new Set(command.topics)) if (!topics.has(topic)) cursors[topic] = (await join(topic)).cursor;
+        for (const topic of added) cursors[topic] = (await join(topic)).cursor;
         return { topics: cursors };
       }
       case 'unsubscribe':

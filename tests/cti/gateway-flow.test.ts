@@ -48,6 +48,18 @@ describe('CTI gateway flow control', () => {
     });
   });
 
+  describe('when the session ends while connected (manual clock)', () => {
+    it('closes the socket with 4001', async () => {
+      const clock = createManualClock();
+      server = await startInstance({ clock, store: createMemoryStore({ clock }), gateway: { heartbeatMs: 24 * 3600_000 } });
+      const { token } = await server.user(['agent']);
+      const client = await connect(server.url, token);
+      await client.request('ping');
+      await clock.advance(8 * 3600_000);
+      expect(await client.closed).toEqual({ code: 4001, reason: 'session expired' });
+    });
+  });
+
   describe('when a client stops answering heartbeats (manual clock)', () => {
     it('terminates it after two intervals and keeps the client that answers', async () => {
       const clock = createManualClock();

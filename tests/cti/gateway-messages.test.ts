@@ -110,6 +110,21 @@ describe('CTI gateway messages', () => {
     });
   });
 
+  describe('when a connection passes its limits', () => {
+    it('refuses topics past maxTopics with CTI_LIMIT', async () => {
+      const limited = await startInstance({ gateway: { maxTopics: 2 } });
+      const { token } = await limited.user(['supervisor']);
+      const supervisor = await connect(limited.url, token);
+      expect((await supervisor.request('subscribe', { topics: ['supervisor', 'queue:a'] })).ok).toBe(true);
+      expect(await supervisor.request('subscribe', { topics: ['queue:b'] })).toMatchObject({ ok: false, error: { code: 'CTI_LIMIT' } });
+      expect(await supervisor.request('subscribe', { topics: ['queue:a', 'queue:b', 'queue:c'] })).toMatchObject({ ok: false, error: { code: 'CTI_LIMIT' } });
+      expect(await supervisor.request('unsubscribe', { topics: ['queue:a'] })).toMatchObject({ ok: true, result: { topics: ['supervisor'] } });
+      expect((await supervisor.request('subscribe', { topics: ['queue:b'] })).ok).toBe(true);
+      await supervisor.close();
+      await limited.close();
+    });
+  });
+
   describe('when a command has no handler', () => {
     it('replies CTI_UNKNOWN_COMMAND', async () => {
       expect(await client.request('call.answer', { callId: 'c1' })).toMatchObject({ ok: false, error: { code: 'CTI_UNKNOWN_COMMAND' } });
