@@ -221,6 +221,12 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
     );
   }
 
+  /** Every registered agent, in no particular order. */
+  async function allAgents(): Promise<AgentRecord[]> {
+    const ids = await store.smembers(k.agents);
+    return (await store.getMany<AgentRecord>(ids.map(k.agent))).flatMap((doc) => (doc ? [doc.value] : []));
+  }
+
   async function agent(agentId: string): Promise<AgentRecord | null> {
     return (await store.get<AgentRecord>(k.agent(agentId)))?.value ?? null;
   }
@@ -229,5 +235,5 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
     return (await store.get<QueuedCall>(k.call(callId)))?.value ?? null;
   }
 
-  return { upsertAgent, applyAgent, enqueue, reserve, answered, rona, abandon, waitingCalls, readyAgents, agent, call, eventsKey: k.events };
+  return { upsertAgent, applyAgent, enqueue, reserve, answered, rona, abandon, waitingCalls, readyAgents, allAgents, agent, call, eventsKey: k.events };
 }

@@ -1,0 +1,28 @@
+/**
+ * The hotline's queues as the router sees them: id, priority, and which skills may answer, widening
+ * as the caller waits. Defaults for the merged 12345 hotline: the general queue, the sub-centre
+ * queues of 12328 (transport) and 12360 (customs), and the expert seats used for three-way calls.
+ * A sub-centre caller who has waited two minutes may also be served by a general agent.
+ * (Admin-editable later, with the same shape.)
+ */
+import type { RoutingQueue } from './routing.ts';
+
+const subCentre = (id: string, skill: string): RoutingQueue => ({
+  id,
+  priority: 0,
+  steps: [{ afterSec: 0, skills: [skill] }, { afterSec: 120, skills: [skill, 'general'] }],
+});
+
+const expert = (id: string): RoutingQueue => ({ id, priority: 10, steps: [{ afterSec: 0, skills: [id] }] });
+
+export const defaultQueues: ReadonlyMap<string, RoutingQueue> = new Map(
+  [
+    { id: 'general', priority: 0, steps: [{ afterSec: 0, skills: ['general'] }] },
+    subCentre('transport', 'transport'),
+    subCentre('customs', 'customs'),
+    expert('expert-customs'),
+    expert('expert-transport'),
+    expert('expert-social-security'),
+    expert('expert-tax'),
+  ].map((queue) => [queue.id, queue]),
+);
