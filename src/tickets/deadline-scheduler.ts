@@ -27,6 +27,8 @@ export interface DeadlineSchedulerOptions {
   readonly intervalMs?: number;
   /** Lease time; another instance takes over this long after this one stops renewing. Default 30 s. */
   readonly leaseMs?: number;
+  /** Called after this instance fired an urge or supervise (for CTI fan-out and tests). */
+  readonly onFired?: (ticketId: string, action: 'urge' | 'supervise') => void;
 }
 
 export interface DeadlineScheduler {
@@ -71,13 +73,16 @@ export function createDeadlineScheduler(options: DeadlineSchedulerOptions): Dead
       ]);
       if (result.ok) {
         log.info({ ticketId, action }, 'automatic ticket action');
+        options.onFired?.(ticketId, action);
         return true;
       }
     }
     return false;
   }
 
+  /** Automatic urge and supervise apply while the unit's handling clock runs. */
   function canFire(ticket: Ticket, action: 'urge' | 'supervise'): boolean {
+    if (!['dispatched', 'signed', 'in_progress'].includes(ticket.state)) return false;
     try {
       transition({ state: ticket.state, action, actors: ['system'], reason: 'automatic', facts: { returnsApproved: 0, extensionPending: false, dissatisfiedPending: false, handleDueAt: null, now: 0 } });
       return true;

@@ -7,6 +7,7 @@
  * concurrent moves on one ticket only one can win. The loser re-reads and decides again (the table
  * then usually refuses it with TICKET_BAD_TRANSITION).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../clock.ts';
 import { HotlineError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -20,7 +21,8 @@ import { normalizePhone, ticketKeys } from './ticket-keys.ts';
 import { transition, type TicketAction } from './ticket-states.ts';
 import { channels, type ActionInput, type AuditEntry, type CreateTicketInput, type Ticket, type TicketActor } from './ticket-types.ts';
 
-const MAX_ATTEMPTS = 20;
+/** Optimistic retries of one move; between them a short random back-off spreads racing writers. */
+const MAX_ATTEMPTS = 60;
 const AUDIT_MAX = 10_000;
 
 export interface TicketServiceOptions {
@@ -125,6 +127,7 @@ export function createTicketService(options: TicketServiceOptions): TicketServic
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const done = await tryAct(id, action, input, actor);
       if (done) return done;
+      await sleep(Math.random() * Math.min(50, 2 * (attempt + 1)));
     }
     throw new HotlineError('STORE_CONFLICT', `ticket ${id} changed ${MAX_ATTEMPTS} times while ${action} was tried; retry`);
   }
