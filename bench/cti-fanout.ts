@@ -173,7 +173,8 @@ async function bench(): Promise<void> {
   console.log(`latency supervisor: p50 ${fmt(percentile(sup, 50))}  p99 ${fmt(percentile(sup, 99))}`);
   console.log(`server CPU: ${((done.cpuMs / done.wallMs) * 100).toFixed(1)} % of one core over ${(done.wallMs / 1000).toFixed(1)} s; clients' process: ${(((clientCpu.user + clientCpu.system) / 1000 / done.wallMs) * 100).toFixed(1)} %`);
   console.log(`gateway stats: ${JSON.stringify(done.stats)}`);
-  child.kill();
+  // the child closes the gateway, the store and exits by itself
+  await new Promise((resolve) => child.once('exit', resolve));
 }
 
 if (process.argv.includes('--server')) await server();
