@@ -17,6 +17,14 @@ import { seedUsers } from './auth/seed-users.ts';
 import type { User } from './auth/user-service.ts';
 import { createGreetingCalls } from './calls/greeting-calls.ts';
 import { buildApp } from './http/app.ts';
+import { statsRoutes } from './http/routes/stats.ts';
+import { createAcdState, type AcdState } from './acd/acd-state.ts';
+import { createLiveStats } from './acd/live-stats.ts';
+import { defaultQueues } from './acd/queue-config.ts';
+import { createQueueRouter } from './acd/queue-router.ts';
+import { createQueueService } from './acd/queue-service.ts';
+import { createCallRecords } from './calls/call-records.ts';
+import { hostname } from 'node:os';
 import type { HealthSource } from './http/routes/health.ts';
 
 export interface Hotline {
@@ -85,6 +93,16 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     const calls = createGreetingCalls({ telephony: telephony.port, logger: logger.child({ component: 'calls' }) });
     closers.push(() => calls.close());
 
+    const instanceId = config.INSTANCE_ID ?? hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
+    const acd = createAcdState({ store, clock });
+    const callRecords = createCallRecords({ store, clock });
+    const queues = createQueueService({ telephony: telephony.port, acd, store, clock, logger, instanceId });
+    closers.push(() => queues.close());
+    const router = createQueueRouter({ acd, store, clock, logger, instanceId, queues: defaultQueues, deliver: queues.deliver });
+    closers.push(() => router.close());
+    if (simulator && demoUsers.length > 0) await seedDemoAgents(acd, simulator);
+    const liveStats = createLiveStats({ acd, records: callRecords, clock, queueIds: [...defaultQueues.keys()] });
+
     const health: HealthSource[] = [
       { name: 'ari', health: () => fromConnection(telephony.port.state()) },
       { name: 'store', health: () => store.health() },
@@ -95,9 +113,11 @@ export async function startHotline(config: Config, logger: Logger, options: Star
       users,
       health,
       mode: { asterisk: config.embeddedAsterisk ? 'simulator' : 'asterisk', store: store.kind },
+      routes: [statsRoutes(liveStats)],
     });
     closers.push(() => app.close());
     await telephony.start();
+    router.start();
     await app.listen({ host: config.HOST, port: config.PORT });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -136,6 +156,22 @@ async function closeAll(closers: Array<() => Promise<void> | void>, logger: Logg
 
 function fromConnection(state: { status: string; since: number; lastError: string | undefined }) {
   return { up: state.status === 'up', since: state.since, ...(state.status !== 'up' ? { detail: state.lastError ?? state.status } : {}) };
+}
+
+/**
+ * Embedded demo: the demo agents' seats exist on the simulator and answer after three seconds,
+ * and the agents are logged out until they log in from the desktop.
+ */
+async function seedDemoAgents(acd: AcdState, simulator: Simulator): Promise<void> {
+  const seats: Array<[string, string, Record<string, number>]> = [
+    ['agent1001', '1001', { general: 5, 'expert-social-security': 3 }],
+    ['agent1002', '1002', { general: 5, transport: 5 }],
+    ['expert2001', '2001', { customs: 8, 'expert-customs': 8 }],
+  ];
+  for (const [agentId, extension, skills] of seats) {
+    await acd.upsertAgent(agentId, { extension, skills });
+    await simulator.control.setEndpoint('PJSIP', extension, { behavior: 'answer', answerAfterMs: 3_000 });
+  }
 }
 
 function isLoopback(host: string): boolean {

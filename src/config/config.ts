@@ -25,6 +25,7 @@ export const EnvSchema = Type.Object({
   AMI_SECRET: Type.String({ default: 'hotline', minLength: 1 }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'Redis, e.g. redis://127.0.0.1:6379; unset = in-memory store' })),
   REDIS_PREFIX: Type.String({ default: 'hotline', pattern: '^[A-Za-z0-9:_-]+$' }),
+  INSTANCE_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'this server instance, stable across restarts (default: host name)' })),
   SIM_PORT: Type.Integer({ default: 0, minimum: 0, maximum: 65535, description: 'embedded simulator ARI port (0 = any free port)' }),
   SIM_CONTROL_TOKEN: Type.String({ default: 'sim', minLength: 1, description: 'bearer token of the simulator control API' }),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 12, description: 'creates the user "admin" at first start when no user exists' })),
