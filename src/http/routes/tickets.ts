@@ -1,0 +1,130 @@
+/**
+ * Ticket REST API: intake (agents, any channel), one action route per state-machine move (the
+ * transition table decides which role may make which move: TICKET_FORBIDDEN_ACTION otherwise),
+ * ticket, audit trail, callback work list, caller history (screen pop), KPIs and configuration.
+ * Knowledge base: articles with versions (departments and admins write), search (everyone).
+ */
+import Type from 'typebox';
+import type { FastifyInstance } from 'fastify';
+import { roles } from '../../auth/roles.ts';
+import type { CallRatings } from '../../tickets/call-ratings.ts';
+import type { KbService } from '../../tickets/kb-service.ts';
+import { TicketConfigSchema } from '../../tickets/ticket-config.ts';
+import type { TicketService } from '../../tickets/ticket-service.ts';
+import type { TicketAction } from '../../tickets/ticket-states.ts';
+import type { ActionInput, CreateTicketInput, TicketActor } from '../../tickets/ticket-types.ts';
+import {
+  ActionBody, ActionParams, ArticleBody, ArticleInput, ArticleParams, ArticleUpdate, AuditBody, CreateTicketBody, HistoryBody,
+  IdParams, KpiBody, KpiQuery, Phone, SearchBody, SearchQuery, TicketBody, errors,
+} from './ticket-schemas.ts';
+import type { KbArticleInput } from '../../tickets/kb-service.ts';
+
+export interface TicketRoutesOptions {
+  readonly tickets: TicketService;
+  readonly kb: KbService;
+  readonly ratings: CallRatings;
+}
+
+const hotline = ['agent', 'supervisor'] as const;
+
+export function ticketRoutes(options: TicketRoutesOptions) {
+  const { tickets, kb, ratings } = options;
+  const actor = (session: { username: string; roles: readonly string[] } | null): TicketActor =>
+    ({ username: session!.username, roles: session!.roles as TicketActor['roles'] });
+
+  return async function register(app: FastifyInstance): Promise<void> {
+    app.post('/api/tickets', {
+      config: { auth: ['agent'] },
+      schema: { tags: ['tickets'], summary: 'Register a ticket (phone, web, SMS or mailbox intake)', body: CreateTicketBody, response: { 201: TicketBody, ...errors(400, 401, 403, 409) } },
+    }, async (request, reply) => reply.status(201).send(await tickets.create(request.body as CreateTicketInput, actor(request.session))));
+
+    app.get('/api/tickets/:id', {
+      config: { auth: roles },
+      schema: { tags: ['tickets'], summary: 'A ticket with its deadlines and light', params: IdParams, response: { 200: TicketBody, ...errors(400, 401, 404) } },
+    }, async (request) => tickets.get((request.params as { id: string }).id));
+
+    app.post('/api/tickets/:id/actions/:action', {
+      config: { auth: roles },
+      schema: {
+        tags: ['tickets'], summary: 'Make one move of the state machine (docs/tickets.md lists moves and roles)',
+        params: ActionParams, body: ActionBody, response: { 200: TicketBody, ...errors(400, 401, 403, 404, 409) },
+      },
+    }, async (request) => {
+      const { id, action } = request.params as { id: string; action: TicketAction };
+      return tickets.act(id, action, (request.body ?? {}) as ActionInput, actor(request.session));
+    });
+
+    app.get('/api/tickets/:id/audit', {
+      config: { auth: roles },
+      schema: { tags: ['tickets'], summary: 'The audit trail: who, when, from, to, why', params: IdParams, response: { 200: AuditBody, ...errors(400, 401, 404) } },
+    }, async (request) => tickets.audit((request.params as { id: string }).id));
+
+    app.get('/api/tickets/callbacks', {
+      config: { auth: hotline },
+      schema: { tags: ['tickets'], summary: 'Callback work list: tickets to call back now', response: { 200: Type.Array(TicketBody), ...errors(401, 403) } },
+    }, async () => tickets.callbackList());
+
+    app.get('/api/callers/:phone/history', {
+      config: { auth: hotline },
+      schema: {
+        tags: ['tickets'], summary: "A caller's tickets and rated calls, newest first (screen pop)",
+        params: Type.Object({ phone: Phone }), response: { 200: HistoryBody, ...errors(400, 401, 403) },
+      },
+    }, async (request) => {
+      const { phone } = request.params as { phone: string };
+      const [found, rated] = await Promise.all([tickets.history(phone), ratings.byPhone(phone)]);
+      return { tickets: found, ratedCalls: rated };
+    });
+
+    app.get('/api/tickets/kpis', {
+      config: { auth: ['supervisor', 'admin'] },
+      schema: { tags: ['tickets'], summary: 'Ticket KPIs per unit / category / period (created in [from, to), ms)', querystring: KpiQuery, response: { 200: KpiBody, ...errors(400, 401, 403) } },
+    }, async (request) => tickets.kpis(request.query as { unit?: string; category?: string; from?: number; to?: number }));
+
+    app.get('/api/tickets/config', {
+      config: { auth: roles },
+      schema: { tags: ['tickets'], summary: 'Categories, urgencies, units, catalogue, deadline rules, calendar', response: { 200: TicketConfigSchema, ...errors(401) } },
+    }, async () => tickets.config());
+
+    app.put('/api/tickets/config', {
+      config: { auth: ['admin'] },
+      schema: { tags: ['tickets'], summary: 'Replace the ticket configuration (validated as a whole)', body: TicketConfigSchema, response: { 200: TicketConfigSchema, ...errors(400, 401, 403) } },
+    }, async (request) => tickets.setConfig(request.body, actor(request.session)));
+
+    registerKb(app, kb, actor);
+  };
+}
+
+function registerKb(app: FastifyInstance, kb: KbService, actor: (s: { username: string; roles: readonly string[] } | null) => TicketActor): void {
+  const editors = ['department', 'admin'] as const;
+  app.get('/api/kb/search', {
+    config: { auth: roles },
+    schema: { tags: ['knowledge base'], summary: 'Search articles valid now (Chinese without spaces works)', querystring: SearchQuery, response: { 200: SearchBody, ...errors(400, 401) } },
+  }, async (request) => {
+    const { q, limit, at } = request.query as { q: string; limit?: number; at?: number };
+    return kb.search(q, { ...(limit === undefined ? {} : { limit }), ...(at === undefined ? {} : { at }) });
+  });
+
+  app.post('/api/kb/articles', {
+    config: { auth: editors },
+    schema: { tags: ['knowledge base'], summary: 'Create an article', body: ArticleInput, response: { 201: ArticleBody, ...errors(400, 401, 403) } },
+  }, async (request, reply) => reply.status(201).send(await kb.create(request.body as KbArticleInput, actor(request.session).username)));
+
+  app.put('/api/kb/articles/:id', {
+    config: { auth: editors },
+    schema: { tags: ['knowledge base'], summary: 'Write a new version (expectedVersion guards against lost updates)', params: ArticleParams, body: ArticleUpdate, response: { 200: ArticleBody, ...errors(400, 401, 403, 404, 409) } },
+  }, async (request) => {
+    const { expectedVersion, ...input } = request.body as KbArticleInput & { expectedVersion?: number };
+    return kb.update((request.params as { id: string }).id, input, actor(request.session).username, expectedVersion);
+  });
+
+  app.get('/api/kb/articles/:id', {
+    config: { auth: roles },
+    schema: { tags: ['knowledge base'], summary: 'The current version of an article', params: ArticleParams, response: { 200: ArticleBody, ...errors(400, 401, 404) } },
+  }, async (request) => kb.get((request.params as { id: string }).id));
+
+  app.get('/api/kb/articles/:id/versions', {
+    config: { auth: roles },
+    schema: { tags: ['knowledge base'], summary: 'Every version of an article, oldest first', params: ArticleParams, response: { 200: Type.Array(ArticleBody), ...errors(400, 401, 404) } },
+  }, async (request) => kb.versions((request.params as { id: string }).id));
+}
