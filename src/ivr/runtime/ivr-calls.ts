@@ -53,6 +53,15 @@ export interface IvrCalls {
 
 type Arrival = Extract<TelephonyEvent, { type: 'call-arrived' }>;
 
+/** A listed, not yet answered channel as if its StasisStart had come (DID: first app argument, else the extension). */
+function arrivalOf(channel: ChannelInfo): Arrival {
+  const args = channel.dialplan.appData.split(',').slice(1).filter((a) => a !== '');
+  return {
+    type: 'call-arrived', channelId: channel.id, channelName: channel.name, caller: channel.caller, did: args[0] ?? channel.dialplan.exten,
+    args, dialplan: channel.dialplan, state: channel.state,
+  };
+}
+
 export function createIvrCalls(options: IvrCallsOptions): IvrCalls {
   const { telephony, versions, didFlows, clock, logger } = options;
   const catalogue = versions.catalogue;
@@ -66,6 +75,8 @@ export function createIvrCalls(options: IvrCallsOptions): IvrCalls {
   const sessions = new Map<string, IvrSession>();
   /** Compiled flows by hash: versions are immutable, so this never goes stale. */
   const interpreters = new Map<string, Interpreter>();
+  /** Calls being answered right now (an arrival can be seen by reconcile and as an event). */
+  const arriving = new Set<string>();
   let draining = false;
   let idle: (() => void) | undefined;
 
@@ -109,6 +120,16 @@ export function createIvrCalls(options: IvrCallsOptions): IvrCalls {
   }
 
   async function arrive(event: Arrival): Promise<void> {
+    if (sessions.has(event.channelId) || arriving.has(event.channelId)) return; // already taken on by reconcile
+    arriving.add(event.channelId);
+    try {
+      await start(event);
+    } finally {
+      arriving.delete(event.channelId);
+    }
+  }
+
+  async function start(event: Arrival): Promise<void> {
     const did = event.did && /^\d{3,20}$/.test(event.did) ? event.did : undefined;
     const callerNumber = event.caller.number.replace(/[^0-9+]/g, '').slice(0, 20);
     const log = logger.child({ callId: event.channelId, channelId: event.channelId, did: did ?? 'unknown' });
@@ -166,7 +187,12 @@ export function createIvrCalls(options: IvrCallsOptions): IvrCalls {
       if (session && !live.has(channelId)) session.callerGone();
     }
     for (const channel of live.values()) {
-      if (sessions.has(channel.id) || bridged.has(channel.id) || channel.dialplan.appName !== 'Stasis') continue;
+      if (sessions.has(channel.id) || arriving.has(channel.id) || bridged.has(channel.id) || channel.dialplan.appName !== 'Stasis') continue;
+      if (channel.state === 'Ring' || channel.state === 'Ringing') {
+        // not answered yet: a new call (its StasisStart may come next, or was lost while disconnected)
+        await arrive(arrivalOf(channel));
+        continue;
+      }
       const log = logger.child({ callId: channel.id, channelId: channel.id });
       log.warn('a live call without a saved IVR state: the caller goes to the fallback queue');
       park({ channelId: channel.id, did: undefined, callerNumber: channel.caller.number.replace(/[^0-9+]/g, '').slice(0, 20), alias: 'live' }, log);

@@ -106,7 +106,7 @@ export function createIvrSession(
       ? interpreter.start(input as Extract<IvrInput, { type: 'started' }>)
       : interpreter.step(before, input);
     state = result.state;
-    for (const command of result.commands) await execute(command);
+    for (const command of result.commands) await execute(command, input.at);
     if (ended) return;
     const after = state;
     if (after.status === 'done') return end();
@@ -129,8 +129,11 @@ export function createIvrSession(
     onEnd(session);
   }
 
-  /** Carries out one command; waits only for the request to be accepted, never for its outcome. */
-  async function execute(command: IvrCommand): Promise<void> {
+  /**
+   * Carries out one command; waits only for the request to be accepted, never for its outcome.
+   * Timers count from `at`, the time of the input that started them, not from when they are set.
+   */
+  async function execute(command: IvrCommand, at: number): Promise<void> {
     switch (command.type) {
       case 'play': return play(command);
       case 'stopPrompt': {
@@ -142,7 +145,7 @@ export function createIvrSession(
         timers.set(command.timerId, clock.setTimeout(() => {
           timers.delete(command.timerId);
           session.feed({ type: 'timer', timerId: command.timerId });
-        }, command.ms));
+        }, Math.max(0, at + command.ms - clock.now())));
         return;
       case 'cancelTimer':
         timers.get(command.timerId)?.cancel();
