@@ -124,6 +124,7 @@ export function createTicketService(options: TicketServiceOptions): TicketServic
   }
 
   async function act(id: string, action: TicketAction, input: ActionInput, actor: TicketActor): Promise<TicketView> {
+    if (action === 'merge') throw new HotlineError('TICKET_INVALID', 'merge is recorded on the first ticket by merge_into on the duplicate');
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const done = await tryAct(id, action, input, actor);
       if (done) return done;
