@@ -221,6 +221,13 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
     );
   }
 
+  /** How many callers wait ahead of `callId` in its queue (earlier enqueued); null if not waiting. */
+  async function callsAhead(callId: string): Promise<number | null> {
+    const found = await store.get<QueuedCall>(k.call(callId));
+    if (!found || found.value.state !== 'waiting') return null;
+    return (await store.zrangeByScore(k.queue(found.value.queueId), -Infinity, found.value.enqueuedAt - 1)).length;
+  }
+
   /** Every registered agent, in no particular order. */
   async function allAgents(): Promise<AgentRecord[]> {
     const ids = await store.smembers(k.agents);
@@ -235,5 +242,5 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
     return (await store.get<QueuedCall>(k.call(callId)))?.value ?? null;
   }
 
-  return { upsertAgent, applyAgent, enqueue, reserve, answered, rona, abandon, waitingCalls, readyAgents, allAgents, agent, call, eventsKey: k.events };
+  return { upsertAgent, applyAgent, enqueue, reserve, answered, rona, abandon, waitingCalls, readyAgents, allAgents, callsAhead, agent, call, eventsKey: k.events };
 }

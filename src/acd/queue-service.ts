@@ -8,7 +8,7 @@
  * Media stays on the instance that holds the caller's channel: offers for a call owned by another
  * instance are published to it (`acd:offers:<instanceId>`) and rung there.
  */
-import type { Clock } from '../clock.ts';
+import type { Clock, TimerHandle } from '../clock.ts';
 import { isHotlineError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
@@ -28,6 +28,8 @@ export interface QueueServiceOptions {
   readonly wrapUpSec?: number;
   /** Dial string of a seat; `{ext}` is replaced by the agent's extension (digits only). */
   readonly dialTemplate?: string;
+  /** Seconds between position announcements ("您前面还有N位用户在等待"); 0 = none. */
+  readonly announceEverySec?: number;
   /** Told when a call was connected to an agent (call sessions and the CTI build on this). */
   readonly onConnected?: (connection: Connection) => void;
 }
@@ -61,7 +63,18 @@ interface LiveCall {
   bridgeId?: string;
   ring?: AbortController;
   offers: number;
+  announcer?: TimerHandle;
+  announcements: number;
 }
+
+/** Texts of the queue's own prompts, for rendering them to sound files (npm run prompts). */
+export const queuePromptTexts = {
+  'queue-ahead': { 'zh-CN': '您前面还有', en: 'Callers ahead of you:' },
+  'queue-waiting': { 'zh-CN': '位用户在等待，请稍候。', en: 'Please hold.' },
+} as const;
+
+/** The position announcement: "您前面还有" N "位用户在等待". */
+export const positionPrompt = (ahead: number): string[] => ['sound:hotline/zh/queue-ahead', `number:${ahead}`, 'sound:hotline/zh/queue-waiting'];
 
 export const offersChannel = (instanceId: string): string => `acd:offers:${instanceId}`;
 
@@ -71,6 +84,7 @@ export function createQueueService(options: QueueServiceOptions) {
   const ringTimeoutSec = options.ringTimeoutSec ?? 20;
   const wrapUpSec = options.wrapUpSec ?? 30;
   const dialTemplate = options.dialTemplate ?? 'PJSIP/{ext}';
+  const announceEveryMs = (options.announceEverySec ?? 30) * 1000;
   const calls = new Map<string, LiveCall>();
   const byChannel = new Map<string, LiveCall>();
   const holdingBridges = new Map<string, Promise<string>>();
@@ -99,7 +113,7 @@ export function createQueueService(options: QueueServiceOptions) {
 
   /** Parks the caller with music and puts the call in its queue. */
   async function enqueue(request: EnqueueRequest): Promise<void> {
-    const call: LiveCall = { request, log: logger.child({ callId: request.callId, queueId: request.queueId }), phase: 'waiting', offers: 0 };
+    const call: LiveCall = { request, log: logger.child({ callId: request.callId, queueId: request.queueId }), phase: 'waiting', offers: 0, announcements: 0 };
     calls.set(request.callId, call);
     byChannel.set(request.channelId, call);
     await telephony.addToBridge(await holdingBridge(request.queueId), [request.channelId]);
@@ -108,6 +122,25 @@ export function createQueueService(options: QueueServiceOptions) {
       enqueuedAt: clock.now(), instanceId, ...(request.stickyAgentId ? { stickyAgentId: request.stickyAgentId } : {}),
     });
     call.log.info('caller queued');
+    scheduleAnnouncement(call);
+  }
+
+  function scheduleAnnouncement(call: LiveCall): void {
+    if (announceEveryMs <= 0) return;
+    call.announcer = clock.setTimeout(() => void announce(call), announceEveryMs);
+  }
+
+  /** Tells a waiting caller how many callers are ahead in the same queue, then schedules the next. */
+  async function announce(call: LiveCall): Promise<void> {
+    if (call.phase !== 'waiting') return;
+    const ahead = await acd.callsAhead(call.request.callId);
+    if (ahead !== null) {
+      const playbackId = `${call.request.channelId}-pos${++call.announcements}`;
+      await telephony
+        .play({ kind: 'channel', id: call.request.channelId }, positionPrompt(ahead), { playbackId, timeoutMs: 60_000 })
+        .catch((error: unknown) => call.log.debug({ err: error }, 'position announcement not played'));
+    }
+    if (phaseOf(call) !== 'ended') scheduleAnnouncement(call);
   }
 
   /** Delivers a reservation made by the router to the instance that holds the call. */
@@ -125,6 +158,7 @@ export function createQueueService(options: QueueServiceOptions) {
     }
     const agentChannelId = `agent-${callId}-${++call.offers}`;
     Object.assign(call, { phase: 'ringing', agentId, agentChannelId, ring: new AbortController() });
+    call.announcer?.cancel();
     byChannel.set(agentChannelId, call);
     call.log.info({ agentId }, 'ringing agent');
     try {
@@ -141,6 +175,7 @@ export function createQueueService(options: QueueServiceOptions) {
       byChannel.delete(agentChannelId);
       if (phaseOf(call) !== 'ringing') return; // the caller hung up meanwhile
       call.phase = 'waiting';
+      scheduleAnnouncement(call);
       call.log.info({ agentId, reason: isHotlineError(error) ? error.details?.['reason'] ?? error.code : 'error' }, 'agent did not answer (RONA)');
       await acd.rona(callId, agentId);
       return;
@@ -205,6 +240,7 @@ export function createQueueService(options: QueueServiceOptions) {
   const phaseOf = (call: LiveCall): LiveCall['phase'] => call.phase;
 
   function forget(call: LiveCall): void {
+    call.announcer?.cancel();
     calls.delete(call.request.callId);
     byChannel.delete(call.request.channelId);
     if (call.agentChannelId) byChannel.delete(call.agentChannelId);

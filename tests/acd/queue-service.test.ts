@@ -37,7 +37,7 @@ describe('queue service', () => {
     world = undefined;
   });
 
-  async function setup(agents: Record<string, { behavior: 'answer' | 'no-answer' | 'manual'; answerAfterMs?: number }>): Promise<World> {
+  async function setup(agents: Record<string, { behavior: 'answer' | 'no-answer' | 'manual'; answerAfterMs?: number }>, ringTimeoutSec = 15): Promise<World> {
     const clock = createManualClock();
     const sim = await createSimulator({ logger, clock });
     const telephony = createTelephony({ ARI_URL: sim.url, ARI_USER: 'hotline', ARI_PASSWORD: 'hotline', ARI_APP: 'hotline', AMI_USER: 'x', AMI_SECRET: 'x' }, logger);
@@ -52,7 +52,7 @@ describe('queue service', () => {
       await acd.applyAgent(`agent${ext}`, { type: 'login', ready: true });
       await clock.advance(++n); // distinct ready times: the first agent is the longest idle
     }
-    const queue = createQueueService({ telephony: telephony.port, acd, store, clock, logger, instanceId: 'i1', ringTimeoutSec: 15, wrapUpSec: 30 });
+    const queue = createQueueService({ telephony: telephony.port, acd, store, clock, logger, instanceId: 'i1', ringTimeoutSec, wrapUpSec: 30 });
     const router = createQueueRouter({ acd, store, clock, logger, instanceId: 'i1', queues, deliver: queue.deliver, intervalMs: 1_000 });
     world = { clock, sim, telephony, acd, queue, router };
     return world;
@@ -101,6 +101,33 @@ describe('queue service', () => {
       w.router.kick();
       await until(async () => (await w.acd.agent('agent1002'))?.status.state === 'on_call', 'agent 1002 took the call');
       await w.sim.control.hangup(caller);
+      await until(async () => (await w.sim.control.stats()).channels === 0, 'all legs ended');
+    });
+  });
+
+  describe('when callers wait with no agent free', () => {
+    it('tells each caller every 30 s how many callers are ahead, and stops once an agent rings', async () => {
+      const w = await setup({ '1001': { behavior: 'manual' } }, 60);
+      await w.acd.applyAgent('agent1001', { type: 'not_ready', reason: 'meal' });
+      const first = await queueCaller(w, '13800000011');
+      await w.clock.advance(1);
+      const second = await queueCaller(w, '13800000012');
+      await w.clock.advance(30_000);
+      const positions = async (channelId: string) =>
+        (await w.sim.control.channel(channelId)).heard.filter((h) => h.kind === 'playback').map((h) => (h['media'] as string[])[1]);
+      await until(async () => (await positions(second)).length === 1, 'the second caller heard its position');
+      expect(await positions(first)).toEqual(['number:0']);
+      expect(await positions(second)).toEqual(['number:1']);
+
+      await w.acd.applyAgent('agent1001', { type: 'ready' });
+      w.router.kick();
+      await until(async () => (await w.acd.agent('agent1001'))?.status.state === 'reserved', 'the agent rings for the first caller');
+      await w.clock.advance(30_000);
+      await until(async () => (await positions(second)).length === 2, 'the second caller heard its new position');
+      expect(await positions(second)).toEqual(['number:1', 'number:0']);
+      expect(await positions(first)).toEqual(['number:0']);
+      await w.sim.control.hangup(first);
+      await w.sim.control.hangup(second);
       await until(async () => (await w.sim.control.stats()).channels === 0, 'all legs ended');
     });
   });
