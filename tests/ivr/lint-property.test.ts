@@ -69,6 +69,21 @@ describe('lintFlow', () => {
 });
 
 describe('the interpreter', () => {
+  describe('when a mutated flow still passes the linter', () => {
+    it('runs it without throwing and ends or keeps waiting', async () => {
+      await fc.assert(fc.asyncProperty(
+        fc.constantFrom(...shipped).chain((doc) => fc.tuple(fc.constant(doc), fc.constantFrom(...paths(doc)), fc.array(mutation, { minLength: 1, maxLength: 2 }))),
+        fc.array(fc.record({ at: fc.integer({ min: 0, max: 60_000 }), dtmf: fc.stringMatching(/^[0-9*#]{1,4}$/) }), { maxLength: 5 }),
+        async ([doc, at, ms], events) => {
+          const mutated = ms.reduce((d, m) => mutate(d, at, m), doc);
+          if (!lintFlow(mutated, lintOptions).ok) return;
+          const t = await simulateFlow(compileFlow(mutated, lintOptions), { events, maxMs: 300_000 }, env);
+          expect(t.steps).toBeLessThanOrEqual(200);
+        },
+      ), { numRuns: 150 });
+    });
+  });
+
   describe('when a caller presses random keys and hangs up at random on the shipped flows', () => {
     it('always ends the call within the step budget and never throws', async () => {
       const flows = shipped.map((doc) => compileFlow(doc, lintOptions));
