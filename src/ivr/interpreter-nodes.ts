@@ -120,12 +120,17 @@ function enterHttp(ctx: Ctx, node: NodeOf<'http'>): Next {
   ctx.s.phase = 'waiting';
   ctx.out.push({
     type: 'httpRequest', requestId, service: node.service, method: node.method, timeoutMs,
-    path: renderTemplate(node.url, ctx.s.vars, encodeURIComponent),
+    path: renderTemplate(node.url, ctx.s.vars, encodePathValue),
     body: node.body === undefined ? undefined : renderAll(node.body, ctx.s.vars),
   });
   startTimer(ctx, 'http', timeoutMs);
   if (node.filler !== undefined && !ctx.s.hungUp) startTimer(ctx, 'filler', node.fillerAfterMs ?? 1_500);
   return null;
+}
+
+/** URL-encodes a variable's value for a path or query; dots too, so no value can climb out with `..`. */
+function encodePathValue(value: string): string {
+  return encodeURIComponent(value).replace(/\./g, '%2E');
 }
 
 /** The HTTP answer came: map the body into variables, or take the error/timeout exit. */

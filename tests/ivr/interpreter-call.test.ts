@@ -111,6 +111,8 @@ describe('the interpreter on a whole call', () => {
     it('URL-encodes variables into the path and reads the answer into variables', async () => {
       const t = await simulateFlow(lookup, { vars: { caller_number: '1/2?' }, http: { 'customs-parcel': { outcome: 'ok', afterMs: 500, body: { status: '已放行' } } } }, env);
       expect(t.commands[0]?.command).toMatchObject({ type: 'httpRequest', path: '/parcels/1%2F2%3F/a b' });
+      const climb = await simulateFlow(lookup, { vars: { caller_number: '../admin' } }, env);
+      expect(climb.commands[0]?.command).toMatchObject({ path: '/parcels/%2E%2E%2Fadmin/a b' });
       expect(t.heard.map((h) => h.text)).toEqual(['状态已放行']);
     });
   });
