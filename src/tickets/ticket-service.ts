@@ -124,7 +124,6 @@ export function createTicketService(options: TicketServiceOptions): TicketServic
   }
 
   async function act(id: string, action: TicketAction, input: ActionInput, actor: TicketActor): Promise<TicketView> {
-    if (action === 'merge') throw new HotlineError('TICKET_INVALID', 'merge is recorded on the first ticket by merge_into on the duplicate');
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const done = await tryAct(id, action, input, actor);
       if (done) return done;
@@ -138,6 +137,7 @@ export function createTicketService(options: TicketServiceOptions): TicketServic
     const now = clock.now();
     const facts = { returnsApproved: ticket.returnsApproved, extensionPending: ticket.extensionPending !== null, dissatisfiedPending: ticket.dissatisfiedPending, handleDueAt: ticket.deadlines.handleDueAt, now };
     const to = transition({ state: ticket.state, action, actors: actor.roles, facts, ...(input.reason === undefined ? {} : { reason: input.reason }) });
+    if (action === 'merge') throw new HotlineError('TICKET_INVALID', 'merge is recorded on the first ticket by merge_into on the duplicate');
     const effects = applyEffects(ticket, action, to, input, { config: cfg, calendar: calendarOf(cfg), now });
     const next = effects.ticket;
     const checks = [{ key: ticketKeys.ticket(id), version }];

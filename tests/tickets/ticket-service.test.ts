@@ -155,6 +155,12 @@ describe.each(backends('tickets-svc'))('ticket service on the %s store', (_name,
       expect((await tickets.get(first.id))).toMatchObject({ mergedIds: [dup.id], callIds: ['call-1', 'call-2'] });
       expect((await tickets.audit(first.id)).at(-1)).toMatchObject({ action: 'merge' });
     });
+
+    it('refuses merge called directly on the first ticket: only merge_into on the duplicate joins them', async () => {
+      const first = await tickets.create(intake(), agent);
+      await expect(tickets.act(first.id, 'merge', {}, agent)).rejects.toMatchObject({ code: 'TICKET_INVALID' });
+      expect(await tickets.audit(first.id)).toHaveLength(1);
+    });
   });
 
   describe('when an agent looks up a caller', () => {
