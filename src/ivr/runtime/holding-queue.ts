@@ -21,7 +21,6 @@ export function createHoldingQueue(options: { telephony: TelephonyPort; logger: 
       const bridgeId = `ivr-hold-${call.channelId}`;
       const log = logger.child({ callId, channelId: call.channelId, queueId });
       if (call.signal.aborted) return;
-      parked.set(call.channelId, queueId);
       const release = () => {
         parked.delete(call.channelId);
         telephony.destroyBridge(bridgeId).catch((error: unknown) => log.debug({ err: error }, 'holding bridge already gone'));
@@ -29,8 +28,13 @@ export function createHoldingQueue(options: { telephony: TelephonyPort; logger: 
       call.signal.addEventListener('abort', release, { once: true });
       try {
         await telephony.createBridge('holding', bridgeId, 'ivr-hold').catch((error: unknown) => log.debug({ err: error }, 'holding bridge exists (resumed call)'));
-        await telephony.addToBridge(bridgeId, [call.channelId]);
+        await telephony.addToBridge(bridgeId, [call.channelId]).catch(async (error: unknown) => {
+          // a resumed call may already be in its holding bridge
+          const bridges = await telephony.listBridges();
+          if (!bridges.some((b) => b.id === bridgeId && b.channelIds.includes(call.channelId))) throw error;
+        });
         await telephony.startBridgeMoh(bridgeId, options.mohClass);
+        if (!call.signal.aborted) parked.set(call.channelId, queueId);
         log.info({ priority }, 'caller queued (holding bridge with music on hold; no ACD yet)');
       } catch (error) {
         log.warn({ err: error }, 'could not park the caller');

@@ -105,16 +105,20 @@ export function createIvrSession(
     const result = before === null
       ? interpreter.start(input as Extract<IvrInput, { type: 'started' }>)
       : interpreter.step(before, input);
-    state = result.state;
+    const after = result.state;
+    state = after;
+    // write-ahead: where the call is goes to the store before anything is done about it, so a
+    // restart resumes from here (the node starts again) and never reuses an id already issued
+    const safePoint = before === null || before.node !== after.node || before.pending?.id !== after.pending?.id || input.type === 'resumed';
+    if (safePoint && after.status !== 'done') await save(after, result.commands);
     for (const command of result.commands) await execute(command, input.at);
-    if (ended) return;
-    const after = state;
-    if (after.status === 'done') return end();
-    if (before === null || before.node !== after.node || before.pending?.id !== after.pending?.id || input.type === 'resumed') await save(after);
+    if (!ended && after.status === 'done') await end();
   }
 
-  async function save(current: IvrState): Promise<void> {
-    const saved: SavedCall = { ...call, state: current, ...(request && current.pending?.id === requestId(request) ? { request } : {}), savedAt: clock.now() };
+  async function save(current: IvrState, commands: readonly IvrCommand[]): Promise<void> {
+    const issued = commands.find((c): c is RequestCommand => c.type === 'enqueue' || c.type === 'fileTicket' || c.type === 'transfer');
+    const pending = issued ?? request;
+    const saved: SavedCall = { ...call, state: current, ...(pending && current.pending?.id === requestId(pending) ? { request: pending } : {}), savedAt: clock.now() };
     await deps.states.save(saved).catch((error: unknown) => log.warn({ err: error }, 'could not save the IVR state'));
   }
 
