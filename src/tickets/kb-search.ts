@@ -124,6 +124,21 @@ export function createKbIndex(): KbIndex {
     live--;
   }
 
+  /** Invalidates cached scores; rebuilds when removed slots outnumber live ones (edits leave holes). */
+  function changed(): void {
+    generation++;
+    if (slots.length < 1000 || slots.length < 2 * live) return;
+    const docs = slots.flatMap((slot) => (slot ? [slot.doc] : []));
+    slots.length = 0;
+    slotOf.clear();
+    postings.clear();
+    latinVocabulary.clear();
+    scoredCache.clear();
+    totals.fill(0);
+    live = 0;
+    for (const doc of docs) add(doc);
+  }
+
   function queryTerms(query: string): Array<[string, number]> {
     const tokens = [...new Set(tokenize(query))];
     const hasBigram = tokens.some((t) => HAN.test(t) && t.length > 1);
@@ -209,11 +224,11 @@ export function createKbIndex(): KbIndex {
     upsert(doc) {
       remove(doc.id);
       add(doc);
-      generation++;
+      changed();
     },
     remove(id) {
       remove(id);
-      generation++;
+      changed();
     },
     search,
     get size() {

@@ -79,5 +79,14 @@ describe('knowledge-base search', () => {
       expect(live.search('港澳')).toEqual([]);
       expect(live.size).toBe(0);
     });
+
+    it('stays correct after thousands of edits (the index compacts itself)', () => {
+      const live = indexOf(kbCorpus(50));
+      for (let i = 0; i < 3000; i++) live.upsert({ ...passport, title: `护照办理第${i}版` });
+      expect(live.size).toBe(51);
+      expect(live.search('护照办理第2999版')[0]).toMatchObject({ id: 'kb-passport', title: '护照办理第2999版' });
+      expect(live.search('护照', { limit: 50 }).filter((h) => h.id === 'kb-passport')).toHaveLength(1);
+      expect(live.search('社保卡补办')[0]!.title).toBe('社会保险：社保卡补办');
+    });
   });
 });

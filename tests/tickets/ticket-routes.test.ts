@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { createCallRecords } from '../../src/calls/call-records.ts';
 import { systemClock } from '../../src/clock.ts';
 import { errorCodes } from '../../src/errors.ts';
 import { ticketRoutes } from '../../src/http/routes/tickets.ts';
@@ -20,7 +21,9 @@ describe('ticket routes', () => {
   beforeAll(async () => {
     const store = createMemoryStore();
     const deps = { store, clock: systemClock };
-    const routes = ticketRoutes({ tickets: createTicketService({ ...deps, logger: silent }), kb: createKbService(deps), ratings: createCallRatings(deps) });
+    const calls = createCallRecords(deps);
+    await calls.start({ callId: 'call-9', did: '12345', callerNumber: '13800138000' });
+    const routes = ticketRoutes({ tickets: createTicketService({ ...deps, logger: silent }), kb: createKbService(deps), ratings: createCallRatings(deps), calls });
     t = await buildTestApp({ store, routes: [routes] });
     for (const role of ['agent', 'department', 'supervisor', 'admin'] as const) as[role] = { authorization: (await login(t, [role])).authorization };
   });
@@ -44,6 +47,7 @@ describe('ticket routes', () => {
       expect((await act(id, 'sign', as.department)).json()).toMatchObject({ state: 'signed' });
       const history = await t.app.inject({ method: 'GET', url: '/api/callers/13800138000/history', headers: as.agent });
       expect(history.json<{ tickets: Array<{ id: string }> }>().tickets[0]!.id).toBe(id);
+      expect(history.json<{ calls: Array<{ callId: string }> }>().calls.map((c) => c.callId)).toEqual(['call-9']);
       const trail = await t.app.inject({ method: 'GET', url: `/api/tickets/${id}/audit`, headers: as.supervisor });
       expect(trail.json<Array<{ to: string }>>().map((e) => e.to)).toEqual(['registered', 'pending_dispatch', 'dispatched', 'signed']);
     });

@@ -73,7 +73,7 @@ export const RatingBody = Type.Object({
   callId: Type.String(), agent: Type.String(), rating: Type.String(), phone: Type.Union([Type.String(), Type.Null()]),
   ticketId: Type.Union([Type.String(), Type.Null()]), at: Type.Integer(),
 });
-export const HistoryBody = Type.Object({ tickets: Type.Array(TicketBody), ratedCalls: Type.Array(RatingBody) });
+export const HistoryBody = Type.Object({ tickets: Type.Array(TicketBody), calls: Type.Array(Type.Record(Type.String(), Type.Unknown())), ratedCalls: Type.Array(RatingBody) });
 
 export const ArticleInput = Type.Object({
   title: Text(200), body: Type.String({ maxLength: 50_000 }), tags: Type.Optional(Type.Array(Text(40), { maxItems: 30 })), unit: Text(60),

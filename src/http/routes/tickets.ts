@@ -19,16 +19,23 @@ import {
 } from './ticket-schemas.ts';
 import type { KbArticleInput } from '../../tickets/kb-service.ts';
 
+/** Where the caller history finds calls (src/calls/call-records.ts fits). */
+export interface CallHistorySource {
+  byPhone(phone: string, limit?: number): Promise<readonly object[]>;
+}
+
 export interface TicketRoutesOptions {
   readonly tickets: TicketService;
   readonly kb: KbService;
   readonly ratings: CallRatings;
+  /** Calls for the caller history; without it the history lists tickets and rated calls only. */
+  readonly calls?: CallHistorySource;
 }
 
 const hotline = ['agent', 'supervisor'] as const;
 
 export function ticketRoutes(options: TicketRoutesOptions) {
-  const { tickets, kb, ratings } = options;
+  const { tickets, kb, ratings, calls } = options;
   const actor = (session: { username: string; roles: readonly string[] } | null): TicketActor =>
     ({ username: session!.username, roles: session!.roles as TicketActor['roles'] });
 
@@ -67,13 +74,13 @@ export function ticketRoutes(options: TicketRoutesOptions) {
     app.get('/api/callers/:phone/history', {
       config: { auth: hotline },
       schema: {
-        tags: ['tickets'], summary: "A caller's tickets and rated calls, newest first (screen pop)",
+        tags: ['tickets'], summary: "A caller's tickets, calls and call ratings, newest first (screen pop)",
         params: Type.Object({ phone: Phone }), response: { 200: HistoryBody, ...errors(400, 401, 403) },
       },
     }, async (request) => {
       const { phone } = request.params as { phone: string };
-      const [found, rated] = await Promise.all([tickets.history(phone), ratings.byPhone(phone)]);
-      return { tickets: found, ratedCalls: rated };
+      const [found, rated, called] = await Promise.all([tickets.history(phone), ratings.byPhone(phone), calls?.byPhone(phone, 50) ?? []]);
+      return { tickets: found, calls: called, ratedCalls: rated };
     });
 
     app.get('/api/tickets/kpis', {
