@@ -48,7 +48,14 @@ const k = {
 
 export type AcdState = ReturnType<typeof createAcdState>;
 
+/** Told after an agent's change was committed on this instance (the CTI publishes it to every instance). */
+export type AgentChangeListener = (agent: AgentRecord) => void;
+
 export function createAcdState({ store, clock }: { store: Store; clock: Clock }) {
+  const listeners = new Set<AgentChangeListener>();
+  const changed = (agent: AgentRecord): void => {
+    for (const listener of listeners) listener(agent);
+  };
   const event = (fields: Record<string, string>): Op => ({ op: 'xadd', key: k.events, fields: { ...fields, at: String(clock.now()) }, maxLen: EVENTS_MAX_LEN });
 
   /** Ops that keep the ready index in step with an agent's new status. */
@@ -93,7 +100,7 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
 
   /** Applies an agent-only event (login, ready, not ready, end wrap-up, logout, call ended). */
   async function applyAgent(agentId: string, agentEvent: AgentOnlyEvent): Promise<AgentRecord> {
-    return retrying(`agent ${agentEvent.type}`, async () => {
+    const agent = await retrying(`agent ${agentEvent.type}`, async () => {
       const found = await readAgent(agentId);
       const agent = { ...found.value, status: transition(found.value.status, agentEvent, clock.now()) };
       return {
@@ -106,6 +113,8 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
         result: agent,
       };
     });
+    changed(agent);
+    return agent;
   }
 
   /** Puts a call in its queue; fails with STORE_CONFLICT if the call is queued already. */
@@ -142,6 +151,7 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
         event({ kind: 'call', callId, event: 'offered', agentId }),
       ],
     );
+    if (result.ok) changed(reserved);
     return result.ok;
   }
 
@@ -152,10 +162,12 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
     agentId: string,
     decide: (call: QueuedCall, agent: AgentRecord) => { call: QueuedCall | null; agent: AgentRecord },
   ): Promise<boolean> {
-    return retrying(what, async () => {
+    let settled: AgentRecord | undefined;
+    const ok = await retrying(what, async () => {
       const [call, agent] = await Promise.all([store.get<QueuedCall>(k.call(callId)), store.get<AgentRecord>(k.agent(agentId))]);
       if (!call || !agent || call.value.state !== 'offered' || call.value.agentId !== agentId) return { result: false };
       const next = decide(call.value, agent.value);
+      settled = next.agent;
       const callOps: Op[] = next.call
         ? [{ op: 'put', key: k.call(callId), value: next.call }, { op: 'zadd', key: k.queue(next.call.queueId), member: callId, score: next.call.enqueuedAt }]
         : [{ op: 'del', key: k.call(callId) }];
@@ -165,6 +177,8 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
         result: true,
       };
     });
+    if (ok && settled) changed(settled);
+    return ok;
   }
 
   /** The agent answered: agent on call, the call leaves the ACD (the call session owns it now). */
@@ -183,7 +197,9 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
 
   /** The caller hung up while waiting (or while the offer rang). Returns whether it was queued. */
   async function abandon(callId: string): Promise<boolean> {
-    return retrying('abandon', async () => {
+    let freed: AgentRecord | undefined;
+    const ok = await retrying('abandon', async () => {
+      freed = undefined;
       const call = await store.get<QueuedCall>(k.call(callId));
       if (!call) return { result: false };
       const ops: Op[] = [
@@ -195,13 +211,15 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
       if (call.value.state === 'offered' && call.value.agentId) {
         const agent = await readAgent(call.value.agentId);
         if (agent.value.status.state === 'reserved' && agent.value.status.callId === callId) {
-          const freed: AgentRecord = { ...agent.value, status: transition(agent.value.status, { type: 'withdraw' }, clock.now()) };
+          freed = { ...agent.value, status: transition(agent.value.status, { type: 'withdraw' }, clock.now()) };
           checks.push({ key: k.agent(freed.agentId), version: agent.version });
           ops.push({ op: 'put', key: k.agent(freed.agentId), value: freed }, readyIndex(freed));
         }
       }
       return { checks, ops, result: true };
     });
+    if (ok && freed) changed(freed);
+    return ok;
   }
 
   /** Every waiting call of every queue (for the router). */
@@ -242,5 +260,13 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
     return (await store.get<QueuedCall>(k.call(callId)))?.value ?? null;
   }
 
-  return { upsertAgent, applyAgent, enqueue, reserve, answered, rona, abandon, waitingCalls, readyAgents, allAgents, callsAhead, agent, call, eventsKey: k.events };
+  return {
+    upsertAgent, applyAgent, enqueue, reserve, answered, rona, abandon, waitingCalls, readyAgents, allAgents, callsAhead, agent, call,
+    eventsKey: k.events,
+    /** Registers a listener for agent changes committed by this instance; returns its removal. */
+    onAgentChange(listener: AgentChangeListener): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
 }

@@ -30,8 +30,25 @@ export interface QueueServiceOptions {
   readonly dialTemplate?: string;
   /** Seconds between position announcements ("您前面还有N位用户在等待"); 0 = none. */
   readonly announceEverySec?: number;
+  /** Told when an agent's phone starts ringing for a call (the CTI sends the screen pop). */
+  readonly onOffer?: (offer: Offer) => void;
   /** Told when a call was connected to an agent (call sessions and the CTI build on this). */
   readonly onConnected?: (connection: Connection) => void;
+  /** Told when an offered or connected call ended for the agent. */
+  readonly onEnded?: (ended: Ended) => void;
+}
+
+export interface Offer {
+  readonly request: EnqueueRequest;
+  readonly agentId: string;
+  readonly agentChannelId: string;
+  readonly ringTimeoutMs: number;
+}
+
+export interface Ended {
+  readonly callId: string;
+  readonly agentId: string;
+  readonly cause: 'caller_hangup' | 'agent_hangup' | 'no_answer';
 }
 
 export interface EnqueueRequest {
@@ -161,6 +178,7 @@ export function createQueueService(options: QueueServiceOptions) {
     call.announcer?.cancel();
     byChannel.set(agentChannelId, call);
     call.log.info({ agentId }, 'ringing agent');
+    options.onOffer?.({ request: call.request, agentId, agentChannelId, ringTimeoutMs: ringTimeoutSec * 1000 });
     try {
       await telephony.originate(dialTemplate.replace('{ext}', agent.extension), {
         channelId: agentChannelId,
@@ -178,6 +196,7 @@ export function createQueueService(options: QueueServiceOptions) {
       scheduleAnnouncement(call);
       call.log.info({ agentId, reason: isHotlineError(error) ? error.details?.['reason'] ?? error.code : 'error' }, 'agent did not answer (RONA)');
       await acd.rona(callId, agentId);
+      options.onEnded?.({ callId, agentId, cause: 'no_answer' });
       return;
     }
     await connect(call, agentId, agentChannelId);
@@ -216,6 +235,7 @@ export function createQueueService(options: QueueServiceOptions) {
     if (phase === 'waiting' || phase === 'ringing') {
       call.ring?.abort();
       await acd.abandon(call.request.callId);
+      if (phase === 'ringing') options.onEnded?.({ callId: call.request.callId, agentId: call.agentId!, cause: 'caller_hangup' });
       call.log.info('caller abandoned the queue');
       return;
     }
@@ -224,6 +244,7 @@ export function createQueueService(options: QueueServiceOptions) {
     await telephony.hangup(other).catch(() => undefined);
     await telephony.destroyBridge(call.bridgeId!).catch(() => undefined);
     await wrapUp(call.agentId!);
+    options.onEnded?.({ callId: call.request.callId, agentId: call.agentId!, cause: callerLeft ? 'caller_hangup' : 'agent_hangup' });
     call.log.info({ by: callerLeft ? 'caller' : 'agent' }, 'call ended');
   }
 
@@ -251,6 +272,16 @@ export function createQueueService(options: QueueServiceOptions) {
     deliver,
     /** Calls this instance holds in a queue, ringing or connected. */
     liveCalls: (): number => calls.size,
+    /** The legs of a ringing or connected call held by this instance. */
+    connection(callId: string): { callerChannelId: string; agentChannelId?: string; agentId?: string; phase: string } | undefined {
+      const call = calls.get(callId);
+      if (!call) return undefined;
+      return {
+        callerChannelId: call.request.channelId, phase: call.phase,
+        ...(call.agentChannelId ? { agentChannelId: call.agentChannelId } : {}),
+        ...(call.agentId ? { agentId: call.agentId } : {}),
+      };
+    },
     async close(): Promise<void> {
       unsubscribe();
       await (await unsubscribeOffers)();
