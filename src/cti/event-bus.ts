@@ -11,18 +11,10 @@ import { HotlineError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
 import { createCoalescer } from './coalescer.ts';
-import type { EventMap, EventName } from './events.ts';
+import type { BusEvent, EventMap, EventName } from './events.ts';
 import { createTopicFeeds, type FeedListener } from './topic-feeds.ts';
 
-/** An event as stored and delivered. */
-export interface BusEvent {
-  readonly id: string;
-  readonly topic: string;
-  readonly name: string;
-  readonly data: Readonly<Record<string, unknown>>;
-  /** Publication time, ms since the epoch (the publisher's clock). */
-  readonly at: number;
-}
+export type { BusEvent } from './events.ts';
 
 export interface EventBusOptions {
   readonly store: Store;

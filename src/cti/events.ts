@@ -76,6 +76,16 @@ export interface EventMap {
 
 export type EventName = keyof EventMap;
 
+/** An event as stored and delivered. */
+export interface BusEvent {
+  readonly id: string;
+  readonly topic: string;
+  readonly name: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  /** Publication time, ms since the epoch (the publisher's clock). */
+  readonly at: number;
+}
+
 /** Sent by the gateway, never published: the client's position is gone; refetch state over REST. */
 export interface ResyncData {
   readonly reason: 'retention' | 'backlog_too_long';

@@ -7,7 +7,7 @@
  */
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
-import type { BusEvent } from './event-bus.ts';
+import type { BusEvent } from './events.ts';
 
 export type FeedListener = (event: BusEvent) => void;
 

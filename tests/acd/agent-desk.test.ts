@@ -41,20 +41,19 @@ describe('agent desk', () => {
     await until(() => telephony.port.state().status === 'up', 'ARI is connected');
     const acd = createAcdState({ store, clock });
     const records = createCallRecords({ store, clock });
-    let queues: ReturnType<typeof createQueueService> | undefined;
-    let router: ReturnType<typeof createQueueRouter> | undefined;
+    const late: { queues?: ReturnType<typeof createQueueService>; router?: ReturnType<typeof createQueueRouter> } = {};
     const desk = createAgentDesk({
       cti: cti.gateway, bus: cti.bus, acd, records, telephony: telephony.port, clock, logger,
       getUser: (name) => cti.test.users.getUser(name),
-      connection: (callId) => queues?.connection(callId),
-      kick: () => router?.kick(),
+      connection: (callId) => late.queues?.connection(callId),
+      kick: () => late.router?.kick(),
       answerAgentLeg: (channelId) => sim.control.answer(channelId),
     });
     closers.push(() => desk.close());
-    queues = createQueueService({ telephony: telephony.port, acd, store, clock, logger, instanceId: 'i1', onOffer: desk.offered, onConnected: desk.connected, onEnded: desk.ended });
-    closers.push(() => queues!.close());
-    router = createQueueRouter({ acd, store, clock, logger, instanceId: 'i1', queues: defaultQueues, deliver: queues.deliver });
-    closers.push(() => router!.close());
+    const queues = (late.queues = createQueueService({ telephony: telephony.port, acd, store, clock, logger, instanceId: 'i1', onOffer: desk.offered, onConnected: desk.connected, onEnded: desk.ended }));
+    closers.push(() => queues.close());
+    const router = (late.router = createQueueRouter({ acd, store, clock, logger, instanceId: 'i1', queues: defaultQueues, deliver: queues.deliver }));
+    closers.push(() => router.close());
     const { authorization, username } = await login(cti.test, ['agent'], { extension: '1001' });
     const agent = await connect(cti.url, authorization.replace(/^Bearer /, ''));
     closers.push(() => agent.close());
