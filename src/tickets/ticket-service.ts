@@ -12,12 +12,12 @@ import type { Clock } from '../clock.ts';
 import { HotlineError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Op, Store } from '../store/store.ts';
-import { lightOf, type Light } from './deadlines.ts';
 import { ticketKpis, type KpiTicket, type TicketKpis } from './kpis.ts';
 import { applyEffects } from './ticket-effects.ts';
 import { calendarOf, defaultTicketConfig, parseTicketConfig, type TicketConfig } from './ticket-config.ts';
 import { createTicketIdGenerator } from './ticket-id.ts';
 import { normalizePhone, ticketKeys } from './ticket-keys.ts';
+import { ticketView, type TicketView } from './ticket-queries.ts';
 import { transition, type TicketAction } from './ticket-states.ts';
 import { channels, type ActionInput, type AuditEntry, type CreateTicketInput, type Ticket, type TicketActor } from './ticket-types.ts';
 
@@ -31,10 +31,7 @@ export interface TicketServiceOptions {
   readonly logger: Logger;
 }
 
-export interface TicketView extends Ticket {
-  /** Red/yellow light of the handling deadline, null when none runs. */
-  readonly light: Light | null;
-}
+export type { TicketView } from './ticket-queries.ts';
 
 export interface KpiFilter {
   readonly unit?: string;
@@ -67,11 +64,7 @@ export function createTicketService(options: TicketServiceOptions): TicketServic
     return (await store.get<TicketConfig>(ticketKeys.config))?.value ?? defaultTicketConfig();
   }
 
-  function view(ticket: Ticket, now: number, yellowShare: number): TicketView {
-    const { startedAt, handleDueAt } = ticket.deadlines;
-    const running = startedAt !== null && handleDueAt !== null && ['dispatched', 'signed', 'return_requested', 'in_progress'].includes(ticket.state);
-    return { ...ticket, light: running ? lightOf(startedAt, handleDueAt, now, yellowShare) : null };
-  }
+  const view = ticketView;
 
   async function views(tickets: readonly Ticket[]): Promise<TicketView[]> {
     const { yellowShare } = await config();

@@ -7,6 +7,7 @@ import { ticketRoutes } from '../../src/http/routes/tickets.ts';
 import { createMemoryStore } from '../../src/store/memory-store.ts';
 import { createCallRatings } from '../../src/tickets/call-ratings.ts';
 import { createKbService } from '../../src/tickets/kb-service.ts';
+import { createTicketQueries } from '../../src/tickets/ticket-queries.ts';
 import { createTicketService } from '../../src/tickets/ticket-service.ts';
 import { ticketActions } from '../../src/tickets/ticket-states.ts';
 import { buildTestApp, login, type TestApp } from '../support/app.ts';
@@ -23,7 +24,7 @@ describe('ticket routes', () => {
     const deps = { store, clock: systemClock };
     const calls = createCallRecords(deps);
     await calls.start({ callId: 'call-9', did: '12345', callerNumber: '13800138000' });
-    const routes = ticketRoutes({ tickets: createTicketService({ ...deps, logger: silent }), kb: createKbService(deps), ratings: createCallRatings(deps), calls });
+    const routes = ticketRoutes({ tickets: createTicketService({ ...deps, logger: silent }), kb: createKbService(deps), ratings: createCallRatings(deps), calls, queries: createTicketQueries(deps) });
     t = await buildTestApp({ store, routes: [routes] });
     for (const role of ['agent', 'department', 'supervisor', 'admin'] as const) as[role] = { authorization: (await login(t, [role])).authorization };
   });
@@ -50,6 +51,22 @@ describe('ticket routes', () => {
       expect(history.json<{ calls: Array<{ callId: string }> }>().calls.map((c) => c.callId)).toEqual(['call-9']);
       const trail = await t.app.inject({ method: 'GET', url: `/api/tickets/${id}/audit`, headers: as.supervisor });
       expect(trail.json<Array<{ to: string }>>().map((e) => e.to)).toEqual(['registered', 'pending_dispatch', 'dispatched', 'signed']);
+    });
+  });
+
+  describe('when a unit lists its work and a supervisor samples closed tickets', () => {
+    it('filters by state and unit, and samples only closed tickets', async () => {
+      const id = await create();
+      await act(id, 'queue_dispatch', as.agent);
+      await act(id, 'dispatch', as.agent, { unit: '市税务局' });
+      const mine = await t.app.inject({ method: 'GET', url: '/api/tickets?state=dispatched&unit=%E5%B8%82%E7%A8%8E%E5%8A%A1%E5%B1%80', headers: as.department });
+      expect(mine.json<Array<{ id: string }>>().map((x) => x.id)).toEqual([id]);
+      const closed = await create();
+      await act(closed, 'direct_answer', as.agent, { reply: '已答复' });
+      await act(closed, 'close', as.agent);
+      const sample = await t.app.inject({ method: 'GET', url: '/api/tickets/sample?limit=5', headers: as.supervisor });
+      expect(sample.json<Array<{ id: string; state: string }>>().map((x) => [x.id, x.state])).toEqual([[closed, 'closed']]);
+      expect((await t.app.inject({ method: 'GET', url: '/api/tickets?state=nonsense', headers: as.agent })).json()).toMatchObject({ code: 'BAD_REQUEST' });
     });
   });
 
@@ -128,7 +145,7 @@ describe('ticket routes', () => {
         expect(response.statusCode).toBeLessThan(500);
         expect(Object.keys(errorCodes)).toContain(response.json<{ code: string }>().code);
       }), { numRuns: 150 });
-      await fc.assert(fc.asyncProperty(fc.string(), fc.constantFrom('/api/kb/search?q=', '/api/tickets/kpis?from=', '/api/callers/', '/api/tickets/'), async (text, base) => {
+      await fc.assert(fc.asyncProperty(fc.string(), fc.constantFrom('/api/kb/search?q=', '/api/tickets/kpis?from=', '/api/callers/', '/api/tickets/', '/api/tickets?state=', '/api/tickets/sample?limit='), async (text, base) => {
         const response = await t.app.inject({ method: 'GET', url: base + encodeURIComponent(text), headers: as.supervisor });
         expect(response.statusCode).toBeLessThan(500);
       }), { numRuns: 150 });

@@ -87,3 +87,10 @@ export const ArticleBody = Type.Object({
 export const ArticleParams = Type.Object({ id: Type.String({ pattern: '^kb-\\d{1,12}$' }) });
 export const SearchQuery = Type.Object({ q: Text(200), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })), at: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false });
 export const SearchBody = Type.Array(Type.Object({ id: Type.String(), title: Type.String(), score: Type.Number(), unit: Type.String(), snippet: Type.String() }));
+
+export const ListQuery = Type.Object({
+  state: Type.Optional(Type.Array(literals(ticketStates), { maxItems: ticketStates.length })),
+  unit: Type.Optional(Text(60)), category: Type.Optional(Text(60)), light: Type.Optional(literals(['green', 'yellow', 'red'])),
+  from: Type.Optional(Type.Integer({ minimum: 0 })), to: Type.Optional(Type.Integer({ minimum: 0 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+}, { additionalProperties: false });

@@ -10,12 +10,13 @@ import { roles } from '../../auth/roles.ts';
 import type { CallRatings } from '../../tickets/call-ratings.ts';
 import type { KbService } from '../../tickets/kb-service.ts';
 import { TicketConfigSchema } from '../../tickets/ticket-config.ts';
+import type { TicketFilter, TicketQueries } from '../../tickets/ticket-queries.ts';
 import type { TicketService } from '../../tickets/ticket-service.ts';
 import type { TicketAction } from '../../tickets/ticket-states.ts';
 import type { ActionInput, CreateTicketInput, TicketActor } from '../../tickets/ticket-types.ts';
 import {
   ActionBody, ActionParams, ArticleBody, ArticleInput, ArticleParams, ArticleUpdate, AuditBody, CreateTicketBody, HistoryBody,
-  IdParams, KpiBody, KpiQuery, Phone, SearchBody, SearchQuery, TicketBody, errors,
+  IdParams, KpiBody, KpiQuery, ListQuery, Phone, SearchBody, SearchQuery, TicketBody, errors,
 } from './ticket-schemas.ts';
 import type { KbArticleInput } from '../../tickets/kb-service.ts';
 
@@ -28,6 +29,7 @@ export interface TicketRoutesOptions {
   readonly tickets: TicketService;
   readonly kb: KbService;
   readonly ratings: CallRatings;
+  readonly queries: TicketQueries;
   /** Calls for the caller history; without it the history lists tickets and rated calls only. */
   readonly calls?: CallHistorySource;
 }
@@ -35,7 +37,7 @@ export interface TicketRoutesOptions {
 const hotline = ['agent', 'supervisor'] as const;
 
 export function ticketRoutes(options: TicketRoutesOptions) {
-  const { tickets, kb, ratings, calls } = options;
+  const { tickets, kb, ratings, calls, queries } = options;
   const actor = (session: { username: string; roles: readonly string[] } | null): TicketActor =>
     ({ username: session!.username, roles: session!.roles as TicketActor['roles'] });
 
@@ -44,6 +46,22 @@ export function ticketRoutes(options: TicketRoutesOptions) {
       config: { auth: ['agent'] },
       schema: { tags: ['tickets'], summary: 'Register a ticket (phone, web, SMS or mailbox intake)', body: CreateTicketBody, response: { 201: TicketBody, ...errors(400, 401, 403, 409) } },
     }, async (request, reply) => reply.status(201).send(await tickets.create(request.body as CreateTicketInput, actor(request.session))));
+
+    app.get('/api/tickets', {
+      config: { auth: roles },
+      schema: { tags: ['tickets'], summary: 'Tickets by state, unit (lead or assisting), category, light; newest first', querystring: ListQuery, response: { 200: Type.Array(TicketBody), ...errors(400, 401) } },
+    }, async (request) => {
+      const { limit, state, ...rest } = request.query as Omit<TicketFilter, 'states'> & { state?: TicketFilter['states']; limit?: number };
+      return queries.list({ ...rest, ...(state === undefined ? {} : { states: state }) }, limit);
+    });
+
+    app.get('/api/tickets/sample', {
+      config: { auth: ['supervisor'] },
+      schema: { tags: ['tickets'], summary: 'A random sample of tickets for quality checks (质检抽查)', querystring: ListQuery, response: { 200: Type.Array(TicketBody), ...errors(400, 401, 403) } },
+    }, async (request) => {
+      const { limit, state, ...rest } = request.query as Omit<TicketFilter, 'states'> & { state?: TicketFilter['states']; limit?: number };
+      return queries.sample({ ...rest, states: state ?? ['closed', 'archived'] }, limit ?? 10);
+    });
 
     app.get('/api/tickets/:id', {
       config: { auth: roles },
