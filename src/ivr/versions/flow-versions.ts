@@ -19,81 +19,12 @@ import { lintFlow, type LintResult } from '../lint.ts';
 import { flowVersionHash } from '../compile.ts';
 import { flowAuditKey, flowIndexKey, flowKeys, isVersionHash } from './flow-keys.ts';
 import { diffJson, type JsonChange } from './json-diff.ts';
+import {
+  summary, type FlowAlias, type FlowAliasesDoc, type FlowAuditEntry, type FlowVersion, type FlowVersionSummary,
+  type PublishRequest, type PublishResult, type RollbackRequest, type VersionRef,
+} from './flow-version-types.ts';
 
-export type FlowAlias = 'live' | 'staging';
-export const flowAliases: readonly FlowAlias[] = ['live', 'staging'];
-
-/** A published version without its flow document. */
-export interface FlowVersionSummary {
-  readonly flowId: string;
-  readonly hash: string;
-  /** 1 for a flow's first version, +1 for each new one. */
-  readonly seq: number;
-  readonly author: string;
-  readonly message: string;
-  /** Epoch ms. */
-  readonly publishedAt: number;
-}
-
-/** A published, immutable version. */
-export interface FlowVersion extends FlowVersionSummary {
-  readonly flow: Flow;
-}
-
-/** The aliases document of one flow. */
-export interface FlowAliasesDoc {
-  readonly flowId: string;
-  readonly live: string | null;
-  readonly staging: string | null;
-  /** Sequence number of the newest version. */
-  readonly seq: number;
-}
-
-/** One audited change. */
-export interface FlowAuditEntry {
-  readonly id: string;
-  readonly action: 'publish' | 'rollback';
-  readonly flowId: string;
-  readonly alias: FlowAlias;
-  readonly hash: string;
-  readonly previousHash: string | null;
-  readonly author: string;
-  readonly message: string;
-  readonly at: number;
-  /** Number of JSON paths that differ from the previous version of the alias. */
-  readonly changes: number;
-}
-
-export interface PublishRequest {
-  /** The draft (anything JSON.parse returns); validated here. */
-  readonly flow: unknown;
-  readonly author: string;
-  readonly message: string;
-  /** The hash the admin saw on the alias (null: no version yet). Another one there → conflict. */
-  readonly expectedHash: string | null;
-  /** Default `live`. */
-  readonly alias?: FlowAlias;
-}
-
-export interface RollbackRequest {
-  readonly flowId: string;
-  /** The earlier version to point the alias at. */
-  readonly hash: string;
-  readonly author: string;
-  readonly message: string;
-  /** When given, the alias must still hold this hash. */
-  readonly expectedHash?: string | null;
-  readonly alias?: FlowAlias;
-}
-
-export interface PublishResult {
-  readonly version: FlowVersionSummary;
-  /** False when the alias already pointed at this content (nothing written). */
-  readonly changed: boolean;
-}
-
-/** A hash, or an alias name resolved to the hash it points at now. */
-export type VersionRef = string;
+export * from './flow-version-types.ts';
 
 export interface FlowVersionsOptions {
   readonly store: Store;
@@ -302,10 +233,4 @@ export function createFlowVersions(options: FlowVersionsOptions) {
       }
     },
   };
-}
-
-/** The version without its flow document. */
-export function summary(version: FlowVersion): FlowVersionSummary {
-  const { flowId, hash, seq, author, message, publishedAt } = version;
-  return { flowId, hash, seq, author, message, publishedAt };
 }
