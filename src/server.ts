@@ -21,8 +21,11 @@ import { statsRoutes } from './http/routes/stats.ts';
 import { createAcdState, type AcdState } from './acd/acd-state.ts';
 import { createLiveStats } from './acd/live-stats.ts';
 import { defaultQueues } from './acd/queue-config.ts';
-import { createQueueRouter } from './acd/queue-router.ts';
-import { createQueueService } from './acd/queue-service.ts';
+import { createAgentDesk } from './acd/agent-desk.ts';
+import { createQueueRouter, type QueueRouter } from './acd/queue-router.ts';
+import { createQueueService, type QueueService } from './acd/queue-service.ts';
+import { createEventBus, type EventBus } from './cti/event-bus.ts';
+import { createCtiGateway, type CtiGateway } from './cti/gateway.ts';
 import { createCallRecords } from './calls/call-records.ts';
 import { hostname } from 'node:os';
 import type { HealthSource } from './http/routes/health.ts';
@@ -39,6 +42,10 @@ export interface Hotline {
   readonly simulator: Simulator | undefined;
   /** Demo users created at this start (embedded mode only). */
   readonly demoUsers: readonly User[];
+  /** The CTI WebSocket gateway on /cti. */
+  readonly cti: CtiGateway;
+  /** CTI events: `bus.publish(topic, name, data)`. */
+  readonly bus: EventBus;
   activeCalls(): number;
   /** Graceful stop: no new calls, wait for running ones (up to SHUTDOWN_GRACE_MS), then close. */
   close(): Promise<void>;
@@ -96,10 +103,6 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     const instanceId = config.INSTANCE_ID ?? hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
     const acd = createAcdState({ store, clock });
     const callRecords = createCallRecords({ store, clock });
-    const queues = createQueueService({ telephony: telephony.port, acd, store, clock, logger, instanceId });
-    closers.push(() => queues.close());
-    const router = createQueueRouter({ acd, store, clock, logger, instanceId, queues: defaultQueues, deliver: queues.deliver });
-    closers.push(() => router.close());
     if (simulator && demoUsers.length > 0) await seedDemoAgents(acd, simulator);
     const liveStats = createLiveStats({ acd, records: callRecords, clock, queueIds: [...defaultQueues.keys()] });
 
@@ -116,6 +119,29 @@ export async function startHotline(config: Config, logger: Logger, options: Star
       routes: [statsRoutes(liveStats)],
     });
     closers.push(() => app.close());
+
+    const bus = createEventBus({ store, clock, logger });
+    await bus.start();
+    closers.push(() => bus.close());
+    const cti = createCtiGateway({ server: app.server, users, bus, clock, logger });
+    closers.push(() => cti.close());
+    const late: { queues?: QueueService; router?: QueueRouter } = {};
+    const desk = createAgentDesk({
+      cti, bus, acd, records: callRecords, telephony: telephony.port, clock, logger,
+      getUser: (username) => users.getUser(username),
+      connection: (callId) => late.queues?.connection(callId),
+      kick: () => late.router?.kick(),
+      ...(simulator ? { answerAgentLeg: (channelId: string) => simulator.control.answer(channelId) } : {}),
+    });
+    closers.push(() => desk.close());
+    const queues = (late.queues = createQueueService({
+      telephony: telephony.port, acd, store, clock, logger, instanceId,
+      onOffer: desk.offered, onConnected: desk.connected, onEnded: desk.ended,
+    }));
+    closers.push(() => queues.close());
+    const router = (late.router = createQueueRouter({ acd, store, clock, logger, instanceId, queues: defaultQueues, deliver: queues.deliver }));
+    closers.push(() => router.close());
+
     await telephony.start();
     router.start();
     await app.listen({ host: config.HOST, port: config.PORT });
@@ -125,7 +151,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
 
     let closing: Promise<void> | undefined;
     return {
-      url, ariUrl, app, store, telephony, simulator, demoUsers,
+      url, ariUrl, app, store, telephony, simulator, demoUsers, cti, bus,
       activeCalls: () => calls.activeCalls(),
       close() {
         closing ??= (async () => {
@@ -159,8 +185,8 @@ function fromConnection(state: { status: string; since: number; lastError: strin
 }
 
 /**
- * Embedded demo: the demo agents' seats exist on the simulator and answer after three seconds,
- * and the agents are logged out until they log in from the desktop.
+ * Embedded demo: the demo agents' seats exist on the simulator; with no SIP phone, an agent answers
+ * through the CTI (`call.answer`). Agents are logged out until they log in from the desktop.
  */
 async function seedDemoAgents(acd: AcdState, simulator: Simulator): Promise<void> {
   const seats: Array<[string, string, Record<string, number>]> = [
@@ -170,7 +196,7 @@ async function seedDemoAgents(acd: AcdState, simulator: Simulator): Promise<void
   ];
   for (const [agentId, extension, skills] of seats) {
     await acd.upsertAgent(agentId, { extension, skills });
-    await simulator.control.setEndpoint('PJSIP', extension, { behavior: 'answer', answerAfterMs: 3_000 });
+    await simulator.control.setEndpoint('PJSIP', extension, { behavior: 'manual' });
   }
 }
 

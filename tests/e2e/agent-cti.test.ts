@@ -1,0 +1,33 @@
+/**
+ * The composed server in embedded mode: a demo agent logs in over REST, opens the CTI socket on
+ * the same port, logs in to the seat and goes ready; the wallboard shows it.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { demoPassword } from '../../src/auth/seed-users.ts';
+import { loadConfig } from '../../src/config/config.ts';
+import { createLogger } from '../../src/log.ts';
+import { startHotline, type Hotline } from '../../src/server.ts';
+import { connect } from '../cti/cti-helpers.ts';
+
+describe('the agent desktop against the running server', () => {
+  let hotline: Hotline | undefined;
+  afterEach(() => hotline?.close());
+
+  describe('when demo agent 1001 logs in and goes ready', () => {
+    it('is ready on the wallboard', async () => {
+      hotline = await startHotline(loadConfig({ PORT: '0', LOG_LEVEL: 'silent', SHUTDOWN_GRACE_MS: '0' }), createLogger('silent'));
+      const token = async (username: string) => {
+        const response = await fetch(`${hotline!.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: demoPassword }) });
+        return ((await response.json()) as { token: string }).token;
+      };
+      const agent = await connect(`${hotline.url.replace('http', 'ws')}/cti`, await token('agent1001'));
+      expect(await agent.request('agent.login')).toMatchObject({ ok: true, result: { extension: '1001' } });
+      expect(await agent.request('agent.ready')).toMatchObject({ ok: true, result: { state: 'ready' } });
+      await agent.close();
+
+      const wallboard = await fetch(`${hotline.url}/api/stats/live`, { headers: { authorization: `Bearer ${await token('supervisor')}` } });
+      const stats = (await wallboard.json()) as { agents: Array<{ agentId: string; state: string }> };
+      expect(stats.agents.find((a) => a.agentId === 'agent1001')?.state).toBe('ready');
+    });
+  });
+});
