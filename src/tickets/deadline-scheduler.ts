@@ -1,6 +1,7 @@
 /**
- * Fires the automatic urge (at the yellow light) and supervise (when overdue) of every ticket,
- * exactly once, even with several server instances and across restarts.
+ * Fires the automatic urge (at the yellow light, and when a unit has not signed for a ticket by
+ * the sign-for deadline) and supervise (when handling is overdue) of every ticket, exactly once,
+ * even with several server instances and across restarts.
  *
  * Timers live in the store (sorted set `tickets:timers`, written in the same commit as the move
  * that set the deadline), so a restart loses none. One instance at a time works them, holding the
@@ -57,19 +58,20 @@ export function createDeadlineScheduler(options: DeadlineSchedulerOptions): Dead
       const found = await store.get<Ticket>(ticketKeys.ticket(ticketId));
       if ((await store.zscore(ticketKeys.timers, member)) === null) return false;
       const drop = { op: 'zrem', key: ticketKeys.timers, member } as const;
-      const action = kind === 'urge' ? 'urge' : 'supervise';
-      if (!found || String(found.value.timerGeneration) !== generation || !canFire(found.value, action)) {
+      const action = kind === 'supervise' ? 'supervise' : 'urge';
+      const applies = kind !== 'sign_urge' || found?.value.state === 'dispatched';
+      if (!found || String(found.value.timerGeneration) !== generation || !applies || !canFire(found.value, action)) {
         await store.commit([], [drop]);
         return false;
       }
       const ticket = found.value;
       const now = clock.now();
       const next: Ticket = action === 'urge' ? { ...ticket, urgeCount: ticket.urgeCount + 1, updatedAt: now } : { ...ticket, superviseCount: ticket.superviseCount + 1, updatedAt: now };
-      const reason = action === 'urge' ? '临近办理时限，自动催办' : '超过办理时限，自动督办';
+      const reason = kind === 'sign_urge' ? '超过签收时限，自动催办' : action === 'urge' ? '临近办理时限，自动催办' : '超过办理时限，自动督办';
       const result = await store.commit([{ key: ticketKeys.ticket(ticketId), version: found.version }], [
         { op: 'put', key: ticketKeys.ticket(ticketId), value: next },
         drop,
-        { op: 'xadd', key: ticketKeys.audit(ticketId), maxLen: 10_000, fields: { at: String(now), by: 'system', action, from: ticket.state, to: ticket.state, reason, details: JSON.stringify({ automatic: true, dueAt: ticket.deadlines.handleDueAt }) } },
+        { op: 'xadd', key: ticketKeys.audit(ticketId), maxLen: 10_000, fields: { at: String(now), by: 'system', action, from: ticket.state, to: ticket.state, reason, details: JSON.stringify({ automatic: true, timer: kind, dueAt: kind === 'sign_urge' ? ticket.deadlines.signForDueAt : ticket.deadlines.handleDueAt }) } },
       ]);
       if (result.ok) {
         log.info({ ticketId, action }, 'automatic ticket action');

@@ -10,7 +10,8 @@ import type { TicketConfig } from './ticket-config.ts';
 import type { TicketAction, TicketState } from './ticket-states.ts';
 import type { ActionInput, Ticket, TicketDeadlines } from './ticket-types.ts';
 
-export type TimerKind = 'urge' | 'supervise';
+/** urge: yellow light of handling; supervise: handling overdue; sign_urge: not signed for in time. */
+export type TimerKind = 'urge' | 'supervise' | 'sign_urge';
 
 export interface Timer {
   readonly kind: TimerKind;
@@ -57,7 +58,9 @@ function startClock(ticket: Ticket, ctx: EffectContext, keepSignFor = false): { 
     returnDueAt: keepSignFor ? ticket.deadlines.returnDueAt : addDuration(ctx.calendar, ctx.now, rule.returnWithin),
     handleDueAt,
   };
-  return { ticket: { deadlines, timerGeneration: ticket.timerGeneration + 1 }, timers: timersFor(ctx.now, handleDueAt, ctx.config.yellowShare) };
+  const timers = timersFor(ctx.now, handleDueAt, ctx.config.yellowShare);
+  if (!keepSignFor && deadlines.signForDueAt !== null) timers.push({ kind: 'sign_urge', at: deadlines.signForDueAt });
+  return { ticket: { deadlines, timerGeneration: ticket.timerGeneration + 1 }, timers };
 }
 
 function timersFor(startedAt: number, dueAt: number, yellowShare: number): Timer[] {

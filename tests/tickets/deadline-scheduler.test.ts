@@ -18,11 +18,12 @@ describe.each(backends('tickets-sched'))('deadline scheduler on the %s store', (
   });
   afterEach(() => backend.dispose());
 
-  /** An emergency (24 natural hours to handle) dispatched now: urge at 19.2 h, supervise at 24 h. */
-  async function emergency(): Promise<string> {
+  /** An emergency (24 natural hours to handle) dispatched and signed now: urge at 19.2 h, supervise at 24 h. */
+  async function emergency(sign = true): Promise<string> {
     const { id } = await tickets.create({ channel: 'phone', caller: { phone: '13800138000' }, content: '燃气泄漏', category: 'help', urgency: 'life_safety', matterType: '水电气热' }, agent);
     await tickets.act(id, 'queue_dispatch', {}, agent);
     await tickets.act(id, 'dispatch', {}, agent);
+    if (sign) await tickets.act(id, 'sign', {}, dept);
     return id;
   }
 
@@ -32,7 +33,7 @@ describe.each(backends('tickets-sched'))('deadline scheduler on the %s store', (
 
   describe('when two instances tick at the same moments', () => {
     it('urges at the yellow light and supervises when overdue, each exactly once', async () => {
-      const ids = await Promise.all(Array.from({ length: 5 }, emergency));
+      const ids = await Promise.all(Array.from({ length: 5 }, () => emergency()));
       // same owner name: both hold the lease, so only the commit checks keep it exactly-once
       const [one, two] = [scheduler('node'), scheduler('node')];
       expect(await one.tick() + await two.tick()).toBe(0);
@@ -77,9 +78,8 @@ describe.each(backends('tickets-sched'))('deadline scheduler on the %s store', (
   describe('when the ticket is replied to in time or its deadline moves', () => {
     it('drops timers that no longer apply', async () => {
       const replied = await emergency();
-      for (const [action, input] of [['sign', {}], ['start', {}], ['reply', { reply: '已关阀' }]] as const) await tickets.act(replied, action, input, dept);
+      for (const [action, input] of [['start', {}], ['reply', { reply: '已关阀' }]] as const) await tickets.act(replied, action, input, dept);
       const extended = await emergency();
-      await tickets.act(extended, 'sign', {}, dept);
       await tickets.act(extended, 'request_extension', { reason: '需更换管道', extension: { unit: 'hours', amount: 24 } }, dept);
       await tickets.act(extended, 'approve_extension', {}, agent);
       await backend.clock.advance(25 * HOUR);
@@ -90,6 +90,22 @@ describe.each(backends('tickets-sched'))('deadline scheduler on the %s store', (
       await backend.clock.advance(14 * HOUR);
       expect(await node.tick()).toBe(1);
       expect(await tickets.get(extended)).toMatchObject({ urgeCount: 1, superviseCount: 0 });
+    });
+  });
+
+  describe('when a unit does not sign for an emergency within 15 minutes', () => {
+    it('urges it once, and leaves a signed one alone', async () => {
+      const unsigned = await emergency(false);
+      const signed = await emergency(true);
+      const node = scheduler('node');
+      await backend.clock.advance(14 * 60_000);
+      expect(await node.tick()).toBe(0);
+      await backend.clock.advance(60_000);
+      expect(await node.tick()).toBe(1);
+      expect(await node.tick()).toBe(0);
+      expect(await tickets.get(unsigned)).toMatchObject({ urgeCount: 1 });
+      expect(await tickets.get(signed)).toMatchObject({ urgeCount: 0 });
+      expect((await tickets.audit(unsigned)).at(-1)).toMatchObject({ action: 'urge', by: 'system', reason: '超过签收时限，自动催办' });
     });
   });
 
