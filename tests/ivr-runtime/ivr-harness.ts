@@ -10,6 +10,7 @@ import { defaultCatalogue, type Catalogue } from '../../src/ivr/catalogue.ts';
 import { createHoldingQueue, type HoldingQueue } from '../../src/ivr/runtime/holding-queue.ts';
 import { createIntakeStream } from '../../src/ivr/runtime/intake-stream.ts';
 import { createIvrCalls, type IvrCalls } from '../../src/ivr/runtime/ivr-calls.ts';
+import type { QueueEntry } from '../../src/ivr/runtime/runtime-ports.ts';
 import { createDidFlows, type DidFlowsOptions } from '../../src/ivr/versions/did-flows.ts';
 import { createFlowVersions, type FlowVersions } from '../../src/ivr/versions/flow-versions.ts';
 import { publishDraftsOnce } from '../../src/ivr/versions/publish-drafts.ts';
@@ -52,6 +53,8 @@ export interface RigOptions {
   readonly store?: Store;
   readonly clock?: ManualClock;
   readonly sim?: Simulator;
+  /** Another queue entry than the holding queue (e.g. the ACD's), built on the rig's parts. */
+  readonly queueEntry?: (parts: { telephony: Telephony; store: Store; clock: ManualClock }) => QueueEntry;
 }
 
 /** Starts simulator, telephony and runtime; resolves once ARI is connected. */
@@ -68,7 +71,8 @@ export async function startRig(options: RigOptions = {}): Promise<IvrRig> {
   const queue = createHoldingQueue({ telephony: telephony.port, logger });
   const intake = createIntakeStream(store, () => clock.now());
   const calls = createIvrCalls({
-    telephony: telephony.port, versions, didFlows: createDidFlows(options.didFlows), store, clock, logger, tickets: intake, queue,
+    telephony: telephony.port, versions, didFlows: createDidFlows(options.didFlows), store, clock, logger, tickets: intake,
+    queue: options.queueEntry?.({ telephony, store, clock }) ?? queue,
   });
   await telephony.start();
   await until(() => telephony.port.state().status === 'up', 'ARI is connected');

@@ -249,6 +249,7 @@ export function createIvrSession(
     queueAbort = new AbortController();
     deps.queue.enqueue(call.channelId, command.queue, command.priority, command.vars, {
       channelId: call.channelId, requestId: command.requestId, signal: queueAbort.signal,
+      arrivedAt: state?.startedAt ?? clock.now(), callerNumber: call.callerNumber,
       onOutcome: (outcome) => session.feed({ type: 'queueResult', requestId: command.requestId, outcome }),
     }).catch((error: unknown) => {
       log.error({ err: error, queue: command.queue }, 'could not queue the caller');

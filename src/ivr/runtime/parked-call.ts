@@ -35,7 +35,7 @@ export function createParkedCall(
   };
   const requestId = `parked-${call.channelId}`;
   deps.queue.enqueue(call.channelId, queueId, 9, { reason: 'no-ivr' }, {
-    channelId: call.channelId, requestId, signal: gone.signal,
+    channelId: call.channelId, requestId, signal: gone.signal, arrivedAt: deps.clock.now(), callerNumber: call.callerNumber,
     onOutcome: (outcome) => {
       log.info({ outcome }, 'parked call left the queue');
       if (outcome === 'answered') end();

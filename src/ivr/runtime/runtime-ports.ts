@@ -35,6 +35,10 @@ export type QueueOutcome = 'answered' | 'timeout' | 'full' | 'no-agents';
 export interface QueuedCall {
   readonly channelId: string;
   readonly requestId: string;
+  /** When the call reached the hotline (ms): the 15-second answer clock counts from here. */
+  readonly arrivedAt: number;
+  /** Caller number, filtered to digits and `+`. */
+  readonly callerNumber: string;
   /** Report the queue's outcome; `answered` ends the IVR's part (the ACD owns the call then). */
   onOutcome(outcome: QueueOutcome): void;
   /** Fires when the caller hung up while queued (not on shutdown: queued callers keep their place). */

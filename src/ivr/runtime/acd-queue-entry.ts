@@ -1,0 +1,38 @@
+/**
+ * The IVR's queue entry over the ACD's queue service (src/acd/queue-service.ts): the flow's queue
+ * node hands the call to the ACD, which parks it with music, rings agents and bridges. The ACD
+ * handles the caller's hang-up itself (abandon); the IVR learns `answered` when the composition
+ * root forwards the queue service's `onConnected` to `connected()`, and then lets go of the call.
+ */
+import type { QueueEntry, QueuedCall } from './runtime-ports.ts';
+
+/** What the IVR needs of the ACD's queue service (structurally: `QueueService.enqueue`). */
+export interface AcdQueues {
+  enqueue(request: {
+    readonly callId: string; readonly channelId: string; readonly queueId: string; readonly priority: number;
+    readonly arrivedAt: number; readonly callerNumber: string;
+  }): Promise<void>;
+}
+
+export interface AcdQueueEntry extends QueueEntry {
+  /** Forward the queue service's onConnected here: the call was bridged to an agent. */
+  connected(callId: string): void;
+}
+
+export function createAcdQueueEntry(queues: AcdQueues): AcdQueueEntry {
+  const waiting = new Map<string, QueuedCall>();
+  return {
+    async enqueue(callId, queueId, priority, _vars, call) {
+      if (call.signal.aborted) return;
+      waiting.set(callId, call);
+      call.signal.addEventListener('abort', () => waiting.delete(callId), { once: true });
+      await queues.enqueue({ callId, channelId: call.channelId, queueId, priority, arrivedAt: call.arrivedAt, callerNumber: call.callerNumber });
+    },
+    connected(callId) {
+      const call = waiting.get(callId);
+      if (!call) return;
+      waiting.delete(callId);
+      call.onOutcome('answered');
+    },
+  };
+}
