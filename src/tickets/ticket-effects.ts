@@ -137,6 +137,16 @@ const handlers: Partial<Record<TicketAction, Handler>> = {
     if (unit === t.leadUnit) throw invalid(`${unit} is already the lead unit`);
     return { ticket: { assistingUnits: [...new Set([...t.assistingUnits, unit])] }, details: { unit } };
   },
+  link_call: (t, input) => {
+    if (!input.callId && !input.recordingId) throw invalid('link_call needs a callId or a recordingId');
+    return {
+      ticket: {
+        callIds: input.callId ? [...new Set([...t.callIds, input.callId])] : t.callIds,
+        recordingIds: input.recordingId ? [...new Set([...t.recordingIds, input.recordingId])] : t.recordingIds,
+      },
+      details: { callId: input.callId ?? null, recordingId: input.recordingId ?? null },
+    };
+  },
 };
 
 /** Applies `action`'s effects; `to` is the state `transition()` returned. */

@@ -19,7 +19,7 @@
  * actions that keep the state (dispatched, signed, in_progress unless noted):
  *   request_extension / approve_extension / reject_extension (signed, in_progress)
  *   urge (dispatched, signed, in_progress), supervise (also replied, callback)
- *   merge (absorbs a duplicate; any open state), add_unit
+ *   merge (absorbs a duplicate; any open state), add_unit, link_call (a call or recording about it; any but archived)
  * ```
  * After three approved returns the hotline assigns the unit (`dispatch` again) and
  * `request_return` is refused with TICKET_RETURN_LIMIT.
@@ -40,6 +40,7 @@ export const ticketActions = [
   'reject_return', 'start', 'reply', 'review', 'reject_reply', 'start_callback', 'callback_satisfied',
   'callback_unreachable', 'callback_dissatisfied', 'verify_reasonable', 'verify_unreasonable', 'close', 'archive',
   'merge_into', 'request_extension', 'approve_extension', 'reject_extension', 'urge', 'supervise', 'merge', 'add_unit',
+  'link_call',
 ] as const;
 export type TicketAction = (typeof ticketActions)[number];
 
@@ -117,6 +118,7 @@ export const transitionTable: Readonly<Record<TicketAction, Move>> = {
   supervise: { from: ['dispatched', 'signed', 'in_progress', 'replied', 'callback'], to: null, actors: ['supervisor', 'system'], needsReason: true },
   merge: { from: open, to: null, actors: ['agent', 'supervisor'] },
   add_unit: { from: ['pending_dispatch', 'dispatched', 'signed', 'in_progress'], to: null, actors: hotline },
+  link_call: { from: ticketStates.filter((s) => s !== 'archived'), to: null, actors: ['agent', 'system'] },
 };
 
 function noDissatisfied(f: TransitionFacts): HotlineError | null {

@@ -92,6 +92,9 @@ export interface ActionInput {
   readonly into?: string;
   /** request_extension: how much more time. */
   readonly extension?: Duration;
+  /** link_call: a call and/or recording about this ticket. */
+  readonly callId?: string;
+  readonly recordingId?: string;
 }
 
 /** Who acts: a user (with roles) or the server itself. */

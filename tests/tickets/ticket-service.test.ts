@@ -163,6 +163,15 @@ describe.each(backends('tickets-svc'))('ticket service on the %s store', (_name,
     });
   });
 
+  describe('when the citizen calls again about a ticket', () => {
+    it('links the call and its recording to the ticket', async () => {
+      const { id } = await tickets.create(intake(), agent);
+      await tickets.act(id, 'link_call', { callId: 'call-2', recordingId: 'rec-2' }, agent);
+      expect(await tickets.get(id)).toMatchObject({ state: 'registered', callIds: ['call-1', 'call-2'], recordingIds: ['rec-2'] });
+      await expect(tickets.act(id, 'link_call', {}, agent)).rejects.toMatchObject({ code: 'TICKET_INVALID' });
+    });
+  });
+
   describe('when an agent looks up a caller', () => {
     it('lists the caller\'s tickets newest first and nobody else\'s', async () => {
       const a = await tickets.create(intake(), agent);

@@ -27,7 +27,7 @@ const prerequisite: Partial<Record<TicketAction, TicketAction>> = {
   verify_reasonable: 'callback_dissatisfied', verify_unreasonable: 'callback_dissatisfied',
 };
 
-const input: ActionInput = { reason: '测试原因', reply: '答复内容', outcome: 'satisfied', unit: '市公安局', extension: { unit: 'working_days', amount: 2 } };
+const input: ActionInput = { reason: '测试原因', reply: '答复内容', outcome: 'satisfied', unit: '市公安局', extension: { unit: 'working_days', amount: 2 }, callId: 'call-77' };
 const everyone = { username: 'tester', roles: ['agent', 'department', 'supervisor', 'admin', 'system'] as Actor[] };
 
 const legal = ticketStates.flatMap((state) => ticketActions.filter((a) => a !== 'merge' && canTransition(state, a)).map((action) => [state, action] as const));

@@ -33,6 +33,8 @@ export const ActionBody = Type.Object({
   outcome: Type.Optional(literals(['satisfied', 'basically_satisfied'])),
   into: Type.Optional(TicketId),
   extension: Type.Optional(Duration),
+  callId: Type.Optional(Id),
+  recordingId: Type.Optional(Id),
 }, { additionalProperties: false });
 
 export const ActionParams = Type.Object({ id: TicketId, action: literals(ticketActions) });
