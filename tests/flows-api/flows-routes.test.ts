@@ -29,6 +29,17 @@ describe('flow routes', () => {
     return { app, admin, supervisor, agent, publish, versions };
   }
 
+  describe('when the OpenAPI document is read', () => {
+    it('describes every flow route', async () => {
+      const { app } = await setup();
+      const doc = (await app.inject({ method: 'GET', url: '/docs/json' })).json<{ paths: Record<string, unknown> }>();
+      expect(Object.keys(doc.paths).filter((p) => p.startsWith('/api/flows')).sort()).toEqual([
+        '/api/flows', '/api/flows/audit', '/api/flows/lint', '/api/flows/{flowId}/diff', '/api/flows/{flowId}/publish',
+        '/api/flows/{flowId}/rollback', '/api/flows/{flowId}/simulate', '/api/flows/{flowId}/versions', '/api/flows/{flowId}/versions/{ref}',
+      ]);
+    });
+  });
+
   describe('when an admin publishes a draft', () => {
     it('answers 201 with the version (author = the admin), and supervisors see it live', async () => {
       const { app, admin, supervisor, publish } = await setup();

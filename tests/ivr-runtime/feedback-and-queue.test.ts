@@ -77,6 +77,23 @@ describe('IVR runtime on the 12345 flow', () => {
     });
   });
 
+  describe('when the runtime drains for shutdown', () => {
+    it('hands new callers back to the dialplan and resolves once the running call ended', async () => {
+      rig = await startRig();
+      const r = rig;
+      const running = await dialAndReachMenu(r);
+      let drained = false;
+      const draining = r.calls.drain(60_000).then(() => void (drained = true));
+      const { channelId: late } = await r.sim.control.placeCall({ from: '13900000000', did: '12345' });
+      await until(async () => !(await r.sim.control.channel(late)).inStasis, 'the new caller went back to the dialplan');
+      expect(await r.played(late)).toEqual([]);
+      expect(drained).toBe(false);
+      await r.sim.control.hangup(running);
+      await draining;
+      expect(r.calls.activeCalls()).toBe(0);
+    });
+  });
+
   describe('when the caller presses nothing', () => {
     it('parks the caller in the general queue with music on hold after the first-digit timeout', async () => {
       rig = await startRig();
