@@ -87,3 +87,14 @@ function matches(t: TicketView, f: TicketFilter): boolean {
     && (f.category === undefined || t.category === f.category)
     && (f.light === undefined || t.light === f.light);
 }
+
+/** Roles that see a confidential caller's identity; everyone else (departments) sees it masked. */
+const seesConfidential = ['agent', 'supervisor', 'admin'];
+
+/** The ticket as `roles` may see it: for a confidential ticket, departments get no caller name or address and a masked phone. */
+export function forViewer<T extends Ticket>(ticket: T, roles: readonly string[]): T {
+  if (!ticket.confidential || roles.some((role) => seesConfidential.includes(role))) return ticket;
+  const phone = ticket.caller.phone;
+  const masked = phone.length > 7 ? `${phone.slice(0, 3)}${'*'.repeat(phone.length - 7)}${phone.slice(-4)}` : '*'.repeat(phone.length);
+  return { ...ticket, caller: { name: '保密', phone: masked } };
+}

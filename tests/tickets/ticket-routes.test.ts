@@ -70,6 +70,19 @@ describe('ticket routes', () => {
     });
   });
 
+  describe('when a ticket is confidential', () => {
+    it('hides the caller from departments but not from agents', async () => {
+      const response = await t.app.inject({ method: 'POST', url: '/api/tickets', headers: as.agent, payload: { ...body, confidential: true, category: 'report', caller: { name: '王某', phone: '13912345678', address: '某小区' } } });
+      const { id } = response.json<{ id: string }>();
+      const seen = (headers: Headers) => t.app.inject({ method: 'GET', url: `/api/tickets/${id}`, headers }).then((r) => r.json<{ caller: unknown }>().caller);
+      expect(await seen(as.department)).toEqual({ name: '保密', phone: '139****5678' });
+      expect(await seen(as.agent)).toEqual({ name: '王某', phone: '13912345678', address: '某小区' });
+      await act(id, 'queue_dispatch', as.agent);
+      await act(id, 'dispatch', as.agent);
+      expect((await act(id, 'sign', as.department)).json<{ caller: { phone: string } }>().caller.phone).toBe('139****5678');
+    });
+  });
+
   describe('when a role makes a move that is not its own', () => {
     it('answers 403 TICKET_FORBIDDEN_ACTION, and 409 TICKET_BAD_TRANSITION for a move the state does not allow', async () => {
       const id = await create();

@@ -10,7 +10,7 @@ import { roles } from '../../auth/roles.ts';
 import type { CallRatings } from '../../tickets/call-ratings.ts';
 import type { KbService } from '../../tickets/kb-service.ts';
 import { TicketConfigSchema } from '../../tickets/ticket-config.ts';
-import type { TicketFilter, TicketQueries } from '../../tickets/ticket-queries.ts';
+import { forViewer, type TicketFilter, type TicketQueries } from '../../tickets/ticket-queries.ts';
 import type { TicketService } from '../../tickets/ticket-service.ts';
 import type { TicketAction } from '../../tickets/ticket-states.ts';
 import type { ActionInput, CreateTicketInput, TicketActor } from '../../tickets/ticket-types.ts';
@@ -52,7 +52,8 @@ export function ticketRoutes(options: TicketRoutesOptions) {
       schema: { tags: ['tickets'], summary: 'Tickets by state, unit (lead or assisting), category, light; newest first', querystring: ListQuery, response: { 200: Type.Array(TicketBody), ...errors(400, 401) } },
     }, async (request) => {
       const { limit, state, ...rest } = request.query as Omit<TicketFilter, 'states'> & { state?: TicketFilter['states']; limit?: number };
-      return queries.list({ ...rest, ...(state === undefined ? {} : { states: state }) }, limit);
+      const found = await queries.list({ ...rest, ...(state === undefined ? {} : { states: state }) }, limit);
+      return found.map((t) => forViewer(t, request.session!.roles));
     });
 
     app.get('/api/tickets/sample', {
@@ -66,7 +67,7 @@ export function ticketRoutes(options: TicketRoutesOptions) {
     app.get('/api/tickets/:id', {
       config: { auth: roles },
       schema: { tags: ['tickets'], summary: 'A ticket with its deadlines and light', params: IdParams, response: { 200: TicketBody, ...errors(400, 401, 404) } },
-    }, async (request) => tickets.get((request.params as { id: string }).id));
+    }, async (request) => forViewer(await tickets.get((request.params as { id: string }).id), request.session!.roles));
 
     app.post('/api/tickets/:id/actions/:action', {
       config: { auth: roles },
@@ -76,7 +77,7 @@ export function ticketRoutes(options: TicketRoutesOptions) {
       },
     }, async (request) => {
       const { id, action } = request.params as { id: string; action: TicketAction };
-      return tickets.act(id, action, (request.body ?? {}) as ActionInput, actor(request.session));
+      return forViewer(await tickets.act(id, action, (request.body ?? {}) as ActionInput, actor(request.session)), request.session!.roles);
     });
 
     app.get('/api/tickets/:id/audit', {
