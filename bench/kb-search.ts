@@ -26,11 +26,15 @@ const index = createKbIndex();
 for (const doc of corpus) index.upsert(doc);
 const buildMs = performance.now() - buildStart;
 console.log(`kb-search: ${index.size} articles indexed in ${buildMs.toFixed(0)} ms; ${runs} runs per query (after 20 warm-up runs)`);
-console.log('query'.padEnd(24), 'hits', '  p50 ms', '  p99 ms');
+console.log('query'.padEnd(24), 'hits', ' cold ms', '  p50 ms', '  p99 ms');
 
 let worstP99 = 0;
 const all: number[] = [];
 for (const query of queries) {
+  // cold: the first search of a term after a change computes and caches its scored postings
+  const coldStart = performance.now();
+  index.search(query, { at: Date.now() });
+  const cold = performance.now() - coldStart;
   for (let i = 0; i < 20; i++) index.search(query, { at: Date.now() });
   const times: number[] = [];
   let hits = 0;
@@ -42,7 +46,7 @@ for (const query of queries) {
   times.sort((a, b) => a - b);
   all.push(...times);
   worstP99 = Math.max(worstP99, percentile(times, 99));
-  console.log(query.padEnd(24 - [...query].filter((c) => c.charCodeAt(0) > 255).length), String(hits).padStart(4), percentile(times, 50).toFixed(2).padStart(8), percentile(times, 99).toFixed(2).padStart(8));
+  console.log(query.padEnd(24 - [...query].filter((c) => c.charCodeAt(0) > 255).length), String(hits).padStart(4), cold.toFixed(2).padStart(8), percentile(times, 50).toFixed(2).padStart(8), percentile(times, 99).toFixed(2).padStart(8));
 }
 all.sort((a, b) => a - b);
 console.log(`all queries: p50 ${percentile(all, 50).toFixed(2)} ms, p99 ${percentile(all, 99).toFixed(2)} ms; worst per-query p99 ${worstP99.toFixed(2)} ms (goal ≤ 20 ms)`);
