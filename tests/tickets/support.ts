@@ -27,10 +27,10 @@ export type BackendFactory = () => Backend;
 /** Monday 23 Nov 2026, 09:00 in Shanghai. */
 export const START = Date.parse('2026-11-23T09:00:00+08:00');
 
-export function backends(label: string): Array<[string, BackendFactory]> {
+export function backends(label: string, start = START): Array<[string, BackendFactory]> {
   return [
     ['memory', () => {
-      const clock = createManualClock(START);
+      const clock = createManualClock(start);
       const data = createMemoryData(clock);
       const opened: Store[] = [];
       return {
@@ -40,7 +40,7 @@ export function backends(label: string): Array<[string, BackendFactory]> {
       };
     }],
     ['redis', () => {
-      const clock = createManualClock(START);
+      const clock = createManualClock(start);
       const prefix = uniquePrefix(label);
       const url = inject('redisUrl');
       const opened: Store[] = [];
