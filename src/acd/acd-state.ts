@@ -6,7 +6,8 @@
  *
  * Keys: `acd:agent:<id>` (AgentRecord), `acd:agents` (set of ids), `acd:ready` (zset, score =
  * ready since: longest idle first), `acd:call:<id>` (QueuedCall), `acd:queue:<id>` (zset, score =
- * enqueued at), `acd:queues` (set of queue ids in use), `acd:events` (stream).
+ * enqueued at), `acd:queues` (set of queue ids in use), `acd:offered` (set of calls ringing an
+ * agent), `acd:events` (stream).
  */
 import type { Clock } from '../clock.ts';
 import { HotlineError } from '../errors.ts';
@@ -26,6 +27,9 @@ export interface AgentRecord {
 export interface QueuedCall extends WaitingCall {
   /** The server instance that holds the call's media (its Asterisk node). */
   readonly instanceId: string;
+  /** The caller's channel on that node (to find the call again after a restart). */
+  readonly channelId: string;
+  readonly callerNumber: string;
   readonly state: 'waiting' | 'offered';
   readonly agentId?: string;
 }
@@ -43,6 +47,7 @@ const k = {
   call: (id: string) => `acd:call:${id}`,
   queue: (id: string) => `acd:queue:${id}`,
   queues: 'acd:queues',
+  offered: 'acd:offered',
   events: 'acd:events',
 };
 
@@ -148,6 +153,7 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
         { op: 'put', key: k.call(callId), value: offered },
         { op: 'zrem', key: k.ready, member: agentId },
         { op: 'zrem', key: k.queue(call.value.queueId), member: callId },
+        { op: 'sadd', key: k.offered, member: callId },
         event({ kind: 'call', callId, event: 'offered', agentId }),
       ],
     );
@@ -173,7 +179,13 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
         : [{ op: 'del', key: k.call(callId) }];
       return {
         checks: [{ key: k.call(callId), version: call.version }, { key: k.agent(agentId), version: agent.version }],
-        ops: [{ op: 'put', key: k.agent(agentId), value: next.agent }, readyIndex(next.agent), ...callOps, event({ kind: 'call', callId, event: what, agentId })],
+        ops: [
+          { op: 'put', key: k.agent(agentId), value: next.agent },
+          readyIndex(next.agent),
+          { op: 'srem', key: k.offered, member: callId },
+          ...callOps,
+          event({ kind: 'call', callId, event: what, agentId }),
+        ],
         result: true,
       };
     });
@@ -195,6 +207,13 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
       return { call: { ...rest, state: 'waiting' }, agent: { ...agent, status: transition(agent.status, { type: 'rona' }, clock.now()) } };
     });
 
+  /** The offer is taken back through no fault of the agent (e.g. the server restarted while it rang): call to the head, agent ready. */
+  const withdrawOffer = (callId: string, agentId: string) =>
+    settleOffer('withdrawn', callId, agentId, (call, agent) => {
+      const { agentId: _offeredTo, ...rest } = call;
+      return { call: { ...rest, state: 'waiting' }, agent: { ...agent, status: transition(agent.status, { type: 'withdraw' }, clock.now()) } };
+    });
+
   /** The caller hung up while waiting (or while the offer rang). Returns whether it was queued. */
   async function abandon(callId: string): Promise<boolean> {
     let freed: AgentRecord | undefined;
@@ -205,6 +224,7 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
       const ops: Op[] = [
         { op: 'del', key: k.call(callId) },
         { op: 'zrem', key: k.queue(call.value.queueId), member: callId },
+        { op: 'srem', key: k.offered, member: callId },
         event({ kind: 'call', callId, event: 'abandoned' }),
       ];
       const checks: Check[] = [{ key: k.call(callId), version: call.version }];
@@ -228,6 +248,14 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
     const ids = (await Promise.all(queueIds.map((q) => store.zrangeByScore(k.queue(q), -Infinity, Infinity)))).flat().map((e) => e.member);
     const docs = await store.getMany<QueuedCall>(ids.map(k.call));
     return docs.flatMap((doc) => (doc && doc.value.state === 'waiting' ? [doc.value] : []));
+  }
+
+  /** Calls waiting or ringing whose media `instanceId` holds (to adopt them again after a restart). */
+  async function callsOf(instanceId: string): Promise<QueuedCall[]> {
+    const offered = await store.smembers(k.offered);
+    const docs = await store.getMany<QueuedCall>(offered.map(k.call));
+    const ringing = docs.flatMap((doc) => (doc && doc.value.state === 'offered' ? [doc.value] : []));
+    return [...(await waitingCalls()), ...ringing].filter((call) => call.instanceId === instanceId);
   }
 
   /** Ready agents, longest idle first (for the router). */
@@ -261,7 +289,8 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
   }
 
   return {
-    upsertAgent, applyAgent, enqueue, reserve, answered, rona, abandon, waitingCalls, readyAgents, allAgents, callsAhead, agent, call,
+    upsertAgent, applyAgent, enqueue, reserve, answered, rona, withdrawOffer, abandon, waitingCalls, callsOf, readyAgents, allAgents,
+    callsAhead, agent, call,
     eventsKey: k.events,
     /** Registers a listener for agent changes committed by this instance; returns its removal. */
     onAgentChange(listener: AgentChangeListener): () => void {

@@ -8,12 +8,14 @@
  * Media stays on the instance that holds the caller's channel: offers for a call owned by another
  * instance are published to it (`acd:offers:<instanceId>`) and rung there.
  */
-import type { Clock, TimerHandle } from '../clock.ts';
+import type { Clock } from '../clock.ts';
 import { isHotlineError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
 import type { TelephonyEvent, TelephonyPort } from '../telephony/port.ts';
-import type { AcdState } from './acd-state.ts';
+import type { AcdState, QueuedCall } from './acd-state.ts';
+import { createQueueAnnouncer } from './queue-announcer.ts';
+import { agentLegPrefix, reconcileQueues } from './queue-reconcile.ts';
 
 export interface QueueServiceOptions {
   readonly telephony: TelephonyPort;
@@ -80,18 +82,7 @@ interface LiveCall {
   bridgeId?: string;
   ring?: AbortController;
   offers: number;
-  announcer?: TimerHandle;
-  announcements: number;
 }
-
-/** Texts of the queue's own prompts, for rendering them to sound files (npm run prompts). */
-export const queuePromptTexts = {
-  'queue-ahead': { 'zh-CN': '您前面还有', en: 'Callers ahead of you:' },
-  'queue-waiting': { 'zh-CN': '位用户在等待，请稍候。', en: 'Please hold.' },
-} as const;
-
-/** The position announcement: "您前面还有" N "位用户在等待". */
-export const positionPrompt = (ahead: number): string[] => ['sound:hotline/zh/queue-ahead', `number:${ahead}`, 'sound:hotline/zh/queue-waiting'];
 
 export const offersChannel = (instanceId: string): string => `acd:offers:${instanceId}`;
 
@@ -101,12 +92,22 @@ export function createQueueService(options: QueueServiceOptions) {
   const ringTimeoutSec = options.ringTimeoutSec ?? 20;
   const wrapUpSec = options.wrapUpSec ?? 30;
   const dialTemplate = options.dialTemplate ?? 'PJSIP/{ext}';
-  const announceEveryMs = (options.announceEverySec ?? 30) * 1000;
+  const announcer = createQueueAnnouncer({ telephony, acd, clock, everyMs: (options.announceEverySec ?? 30) * 1000 });
   const calls = new Map<string, LiveCall>();
   const byChannel = new Map<string, LiveCall>();
   const holdingBridges = new Map<string, Promise<string>>();
+  let closed = false;
 
   const unsubscribe = telephony.onEvent((event) => onEvent(event));
+  const unreconcile = telephony.onReconcile((snapshot) =>
+    reconcileQueues(snapshot, {
+      acd, telephony, instanceId, logger, wrapUp,
+      known: (callId) => calls.has(callId),
+      adoptHoldingBridge: (queueId, bridgeId) => void holdingBridges.set(queueId, Promise.resolve(bridgeId)),
+      adoptWaiting,
+      adoptConnected,
+    }).catch((error: unknown) => logger.error({ err: error }, 'queue reconcile failed')),
+  );
   const unsubscribeOffers = store.subscribe(offersChannel(instanceId), (message) => {
     const { callId, agentId } = JSON.parse(message) as { callId: string; agentId: string };
     void ring(callId, agentId);
@@ -128,36 +129,37 @@ export function createQueueService(options: QueueServiceOptions) {
     return bridge;
   }
 
-  /** Parks the caller with music and puts the call in its queue. */
-  async function enqueue(request: EnqueueRequest): Promise<void> {
-    const call: LiveCall = { request, log: logger.child({ callId: request.callId, queueId: request.queueId }), phase: 'waiting', offers: 0, announcements: 0 };
+  function track(request: EnqueueRequest, phase: LiveCall['phase']): LiveCall {
+    const call: LiveCall = { request, log: logger.child({ callId: request.callId, queueId: request.queueId }), phase, offers: 0 };
     calls.set(request.callId, call);
     byChannel.set(request.channelId, call);
+    return call;
+  }
+
+  async function adoptWaiting(queued: QueuedCall, inBridge: boolean): Promise<void> {
+    const { callId, channelId, queueId, priority, arrivedAt, callerNumber } = queued;
+    const call = track({ callId, channelId, queueId, priority, arrivedAt, callerNumber }, 'waiting');
+    call.offers = 100; // new agent-leg ids: the legs before the restart may still be winding down
+    if (!inBridge) await telephony.addToBridge(await holdingBridge(queueId), [channelId]);
+    announcer.schedule(announced(call));
+  }
+
+  function adoptConnected(c: { callId: string; callerChannelId: string; agentChannelId: string; agentId: string; bridgeId: string }): void {
+    const call = track({ callId: c.callId, channelId: c.callerChannelId, queueId: '', priority: 0, arrivedAt: 0, callerNumber: '' }, 'connected');
+    Object.assign(call, { agentId: c.agentId, agentChannelId: c.agentChannelId, bridgeId: c.bridgeId });
+    byChannel.set(c.agentChannelId, call);
+  }
+
+  /** Parks the caller with music and puts the call in its queue. */
+  async function enqueue(request: EnqueueRequest): Promise<void> {
+    const call = track(request, 'waiting');
     await telephony.addToBridge(await holdingBridge(request.queueId), [request.channelId]);
     await acd.enqueue({
       callId: request.callId, queueId: request.queueId, priority: request.priority, arrivedAt: request.arrivedAt,
-      enqueuedAt: clock.now(), instanceId, ...(request.stickyAgentId ? { stickyAgentId: request.stickyAgentId } : {}),
+      enqueuedAt: clock.now(), instanceId, channelId: request.channelId, callerNumber: request.callerNumber, ...(request.stickyAgentId ? { stickyAgentId: request.stickyAgentId } : {}),
     });
     call.log.info('caller queued');
-    scheduleAnnouncement(call);
-  }
-
-  function scheduleAnnouncement(call: LiveCall): void {
-    if (announceEveryMs <= 0) return;
-    call.announcer = clock.setTimeout(() => void announce(call), announceEveryMs);
-  }
-
-  /** Tells a waiting caller how many callers are ahead in the same queue, then schedules the next. */
-  async function announce(call: LiveCall): Promise<void> {
-    if (call.phase !== 'waiting') return;
-    const ahead = await acd.callsAhead(call.request.callId);
-    if (ahead !== null) {
-      const playbackId = `${call.request.channelId}-pos${++call.announcements}`;
-      await telephony
-        .play({ kind: 'channel', id: call.request.channelId }, positionPrompt(ahead), { playbackId, timeoutMs: 60_000 })
-        .catch((error: unknown) => call.log.debug({ err: error }, 'position announcement not played'));
-    }
-    if (phaseOf(call) !== 'ended') scheduleAnnouncement(call);
+    announcer.schedule(announced(call));
   }
 
   /** Delivers a reservation made by the router to the instance that holds the call. */
@@ -169,13 +171,17 @@ export function createQueueService(options: QueueServiceOptions) {
   async function ring(callId: string, agentId: string): Promise<void> {
     const call = calls.get(callId);
     const agent = await acd.agent(agentId);
-    if (!call || call.phase !== 'waiting' || !agent || !/^\d{1,16}$/.test(agent.extension)) {
-      if (call?.phase !== 'waiting') await acd.rona(callId, agentId);
+    if (!call || call.phase !== 'waiting') {
+      await acd.withdrawOffer(callId, agentId); // not (yet) adopted here, or already gone: no fault of the agent
       return;
     }
-    const agentChannelId = `agent-${callId}-${++call.offers}`;
+    if (!agent || !/^\d{1,16}$/.test(agent.extension)) {
+      await acd.rona(callId, agentId); // a seat that cannot be rung: the agent goes not ready
+      return;
+    }
+    const agentChannelId = `${agentLegPrefix(callId)}${++call.offers}`;
     Object.assign(call, { phase: 'ringing', agentId, agentChannelId, ring: new AbortController() });
-    call.announcer?.cancel();
+    announcer.cancel(call.request.callId);
     byChannel.set(agentChannelId, call);
     call.log.info({ agentId }, 'ringing agent');
     options.onOffer?.({ request: call.request, agentId, agentChannelId, ringTimeoutMs: ringTimeoutSec * 1000 });
@@ -191,9 +197,9 @@ export function createQueueService(options: QueueServiceOptions) {
       });
     } catch (error) {
       byChannel.delete(agentChannelId);
-      if (phaseOf(call) !== 'ringing') return; // the caller hung up meanwhile
+      if (closed || phaseOf(call) !== 'ringing') return; // shutting down (the next start withdraws the offer), or the caller hung up
       call.phase = 'waiting';
-      scheduleAnnouncement(call);
+      announcer.schedule(announced(call));
       call.log.info({ agentId, reason: isHotlineError(error) ? error.details?.['reason'] ?? error.code : 'error' }, 'agent did not answer (RONA)');
       await acd.rona(callId, agentId);
       options.onEnded?.({ callId, agentId, cause: 'no_answer' });
@@ -257,11 +263,13 @@ export function createQueueService(options: QueueServiceOptions) {
     }, wrapUpSec * 1000);
   }
 
+  const announced = (call: LiveCall) => ({ callId: call.request.callId, channelId: call.request.channelId, log: call.log });
+
   /** The phase now (other handlers may have changed it while this one awaited). */
   const phaseOf = (call: LiveCall): LiveCall['phase'] => call.phase;
 
   function forget(call: LiveCall): void {
-    call.announcer?.cancel();
+    announcer.cancel(call.request.callId);
     calls.delete(call.request.callId);
     byChannel.delete(call.request.channelId);
     if (call.agentChannelId) byChannel.delete(call.agentChannelId);
@@ -283,7 +291,9 @@ export function createQueueService(options: QueueServiceOptions) {
       };
     },
     async close(): Promise<void> {
+      closed = true;
       unsubscribe();
+      unreconcile();
       await (await unsubscribeOffers)();
       for (const call of calls.values()) call.ring?.abort();
     },

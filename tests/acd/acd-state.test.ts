@@ -58,7 +58,7 @@ describe.each(backends)('ACD state on the $name', (backend) => {
     }
   };
   const enqueue = (state: AcdState, callId: string, at: number) =>
-    state.enqueue({ callId, queueId: 'general', arrivedAt: at, enqueuedAt: at, priority: 0, instanceId: 'i1' });
+    state.enqueue({ callId, queueId: 'general', arrivedAt: at, enqueuedAt: at, priority: 0, instanceId: 'i1', channelId: `ch-${callId}`, callerNumber: '13800000000' });
 
   describe('when two instances race to offer one agent', () => {
     it('lets exactly one call have the agent', async () => {

@@ -14,7 +14,7 @@ describe('live stats', () => {
       const records = createCallRecords({ store, clock });
       await acd.upsertAgent('li', { extension: '1001', skills: { general: 1 } });
       await acd.applyAgent('li', { type: 'login', ready: false });
-      await acd.enqueue({ callId: 'c1', queueId: 'general', arrivedAt: clock.now() - 20_000, enqueuedAt: clock.now(), priority: 0, instanceId: 'i' });
+      await acd.enqueue({ callId: 'c1', queueId: 'general', arrivedAt: clock.now() - 20_000, enqueuedAt: clock.now(), priority: 0, instanceId: 'i', channelId: 'ch1', callerNumber: '13800000000' });
       await records.start({ callId: 'c1', did: '12345', callerNumber: '13800000000', arrivedAt: clock.now() - 20_000 });
       await records.append('c1', { type: 'enqueued', at: clock.now(), queueId: 'general' });
       await clock.advance(30_000);

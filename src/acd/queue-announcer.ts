@@ -1,0 +1,53 @@
+/**
+ * Position announcements for waiting callers: every `everyMs`, "您前面还有" N "位用户在等待" —
+ * N the callers ahead in the same queue. Paused while an agent rings; stopped when the call
+ * leaves the queue.
+ */
+import type { Clock, TimerHandle } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import type { TelephonyPort } from '../telephony/port.ts';
+import type { AcdState } from './acd-state.ts';
+
+/** Texts of the queue's own prompts, for rendering them to sound files (npm run prompts). */
+export const queuePromptTexts = {
+  'queue-ahead': { 'zh-CN': '您前面还有', en: 'Callers ahead of you:' },
+  'queue-waiting': { 'zh-CN': '位用户在等待，请稍候。', en: 'Please hold.' },
+} as const;
+
+/** The position announcement: "您前面还有" N "位用户在等待". */
+export const positionPrompt = (ahead: number): string[] => ['sound:hotline/zh/queue-ahead', `number:${ahead}`, 'sound:hotline/zh/queue-waiting'];
+
+export interface AnnouncedCall {
+  readonly callId: string;
+  readonly channelId: string;
+  readonly log: Logger;
+}
+
+export function createQueueAnnouncer({ telephony, acd, clock, everyMs }: { telephony: TelephonyPort; acd: AcdState; clock: Clock; everyMs: number }) {
+  const timers = new Map<string, TimerHandle>();
+  let played = 0;
+
+  function schedule(call: AnnouncedCall): void {
+    if (everyMs <= 0) return;
+    timers.get(call.callId)?.cancel();
+    timers.set(call.callId, clock.setTimeout(() => void announce(call), everyMs));
+  }
+
+  async function announce(call: AnnouncedCall): Promise<void> {
+    timers.delete(call.callId);
+    const ahead = await acd.callsAhead(call.callId);
+    if (ahead === null) return; // ringing or gone: the next wait schedules again
+    await telephony
+      .play({ kind: 'channel', id: call.channelId }, positionPrompt(ahead), { playbackId: `${call.channelId}-pos${++played}`, timeoutMs: 60_000 })
+      .catch((error: unknown) => call.log.debug({ err: error }, 'position announcement not played'));
+    if (!timers.has(call.callId)) schedule(call);
+  }
+
+  return {
+    schedule,
+    cancel(callId: string): void {
+      timers.get(callId)?.cancel();
+      timers.delete(callId);
+    },
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * A server restart drops no call: queued, ringing and talking calls are found again from Asterisk
+ * (here the simulator) and the store, and carried on by the new server instance.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAcdState, type AcdState } from '../../src/acd/acd-state.ts';
+import { defaultQueues } from '../../src/acd/queue-config.ts';
+import { createQueueRouter, type QueueRouter } from '../../src/acd/queue-router.ts';
+import { createQueueService, type QueueService } from '../../src/acd/queue-service.ts';
+import { createManualClock } from '../../src/clock.ts';
+import { createLogger } from '../../src/log.ts';
+import { createSimulator, type Simulator } from '../../src/sim/simulator.ts';
+import { createMemoryData } from '../../src/store/memory-data.ts';
+import { createMemoryStore } from '../../src/store/memory-store.ts';
+import { createTelephony, type Telephony } from '../../src/telephony/create-telephony.ts';
+import { until } from '../support/sim-events.ts';
+
+const logger = createLogger('silent');
+const clock = createManualClock();
+
+interface Server {
+  telephony: Telephony;
+  acd: AcdState;
+  queue: QueueService;
+  router: QueueRouter;
+  close(): Promise<void>;
+}
+
+describe('queues across a server restart', () => {
+  let sim: Simulator;
+  let server: Server | undefined;
+  let data = createMemoryData(clock);
+  afterEach(async () => {
+    await server?.close();
+    await sim.close();
+  });
+
+  /** One server instance on the shared store and simulator; resolves once its reconcile ran. */
+  async function start(): Promise<Server> {
+    const store = createMemoryStore({ data });
+    const telephony = createTelephony({ ARI_URL: sim.url, ARI_USER: 'hotline', ARI_PASSWORD: 'hotline', ARI_APP: 'hotline', AMI_USER: 'x', AMI_SECRET: 'x' }, logger);
+    const acd = createAcdState({ store, clock });
+    const queue = createQueueService({ telephony: telephony.port, acd, store, clock, logger, instanceId: 'node1', ringTimeoutSec: 60 });
+    const router = createQueueRouter({ acd, store, clock, logger, instanceId: 'node1', queues: defaultQueues, deliver: queue.deliver });
+    let reconciled = false;
+    telephony.port.onReconcile(() => void (reconciled = true));
+    await telephony.start();
+    await until(() => reconciled && telephony.port.state().status === 'up', 'connected and reconciled');
+    await telephony.idle();
+    const instance = {
+      telephony, acd, queue, router,
+      async close() {
+        await router.close();
+        await queue.close();
+        await telephony.close();
+      },
+    };
+    server = instance;
+    return instance;
+  }
+
+  async function restart(): Promise<Server> {
+    await server!.close();
+    server = undefined;
+    return start();
+  }
+
+  async function setup(behavior: 'answer' | 'manual') {
+    data = createMemoryData(clock);
+    sim = await createSimulator({ logger, clock });
+    await sim.control.setEndpoint('PJSIP', '1001', { behavior });
+    const first = await start();
+    await first.acd.upsertAgent('li', { extension: '1001', skills: { general: 1 } });
+    await first.acd.applyAgent('li', { type: 'login', ready: false });
+    const { channelId } = await sim.control.placeCall({ from: '13800000001', did: '12345' });
+    await first.telephony.port.answer(channelId);
+    await first.queue.enqueue({ callId: channelId, channelId, queueId: 'general', priority: 0, arrivedAt: clock.now(), callerNumber: '13800000001' });
+    return { first, callId: channelId };
+  }
+
+  const state = async (s: Server) => (await s.acd.agent('li'))?.status;
+
+  describe('when callers wait during the restart', () => {
+    it('keeps them queued and connects them once an agent is ready', async () => {
+      const { callId } = await setup('answer');
+      const second = await restart();
+      expect((await sim.control.channel(callId)).bridgeId).toBe('hold-node1-general');
+      await second.acd.applyAgent('li', { type: 'ready' });
+      second.router.kick();
+      await until(async () => (await state(second))?.state === 'on_call', 'the agent is on the call');
+      expect((await sim.control.channel(callId)).bridgeId).toBe(`call-${callId}`);
+    });
+  });
+
+  describe('when a call is talking during the restart', () => {
+    it('leaves the talk alone and still ends it properly when the caller hangs up', async () => {
+      const { first, callId } = await setup('answer');
+      await first.acd.applyAgent('li', { type: 'ready' });
+      first.router.kick();
+      await until(async () => (await state(first))?.state === 'on_call', 'the agent is on the call');
+      const second = await restart();
+      expect((await sim.control.channel(callId)).bridgeId).toBe(`call-${callId}`);
+      await sim.control.hangup(callId);
+      await until(async () => (await state(second))?.state === 'wrap_up', 'the agent wraps up');
+      await until(async () => (await sim.control.stats()).channels === 0, 'the agent leg was hung up');
+    });
+  });
+
+  describe('when an agent rings during the restart', () => {
+    it('withdraws the offer without penalty and rings again', async () => {
+      const { first, callId } = await setup('manual');
+      await first.acd.applyAgent('li', { type: 'ready' });
+      first.router.kick();
+      await until(async () => (await state(first))?.state === 'reserved', 'the agent rings');
+      const second = await restart();
+      expect((await state(second))?.state).toBe('ready');
+      expect((await second.acd.call(callId))?.state).toBe('waiting');
+      second.router.kick();
+      await until(async () => (await state(second))?.state === 'reserved', 'the agent rings again');
+      await sim.control.answer(`agent-${callId}-101`);
+      await until(async () => (await state(second))?.state === 'on_call', 'the agent answered');
+    });
+  });
+
+  describe('when a caller hangs up while the server is down', () => {
+    it('counts an abandon instead of ringing an agent for nobody', async () => {
+      const { first, callId } = await setup('answer');
+      await first.close();
+      server = undefined;
+      await sim.control.hangup(callId);
+      const second = await start();
+      expect(await second.acd.call(callId)).toBeNull();
+      await second.acd.applyAgent('li', { type: 'ready' });
+      second.router.kick();
+      await second.telephony.idle();
+      expect((await state(second))?.state).toBe('ready');
+    });
+  });
+});
