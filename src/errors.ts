@@ -56,6 +56,7 @@ export const errorCodes = {
   FLOW_VERSION_CONFLICT: { status: 409, meaning: 'the flow\'s alias no longer holds the expected version: another admin published or rolled back in between' },
   IVR_NO_FLOW: { status: 503, meaning: 'the DID\'s flow has no published version; the call was sent to the fallback queue' },
   IVR_SERVICE_NOT_ALLOWED: { status: 403, meaning: 'an IVR lookup named a service that is not in the catalogue; it took its error exit' },
+  IVR_CALL_IN_FLOW: { status: 409, meaning: 'the call already runs a flow in the IVR; a second one cannot start on it' },
   // simulator control API
   SIM_BAD_REQUEST: { status: 400, meaning: 'a simulator control request is malformed' },
   SIM_NOT_FOUND: { status: 404, meaning: 'no such simulated channel, endpoint or recording' },

@@ -9,7 +9,7 @@ import { createManualClock, type ManualClock } from '../../src/clock.ts';
 import { defaultCatalogue, type Catalogue } from '../../src/ivr/catalogue.ts';
 import { createHoldingQueue, type HoldingQueue } from '../../src/ivr/runtime/holding-queue.ts';
 import { createIntakeStream } from '../../src/ivr/runtime/intake-stream.ts';
-import { createIvrCalls, type IvrCalls } from '../../src/ivr/runtime/ivr-calls.ts';
+import { createIvrCalls, type CallRating, type IvrCalls } from '../../src/ivr/runtime/ivr-calls.ts';
 import type { QueueEntry } from '../../src/ivr/runtime/runtime-ports.ts';
 import { createDidFlows, type DidFlowsOptions } from '../../src/ivr/versions/did-flows.ts';
 import { createFlowVersions, type FlowVersions } from '../../src/ivr/versions/flow-versions.ts';
@@ -55,6 +55,7 @@ export interface RigOptions {
   readonly sim?: Simulator;
   /** Another queue entry than the holding queue (e.g. the ACD's), built on the rig's parts. */
   readonly queueEntry?: (parts: { telephony: Telephony; store: Store; clock: ManualClock }) => QueueEntry;
+  readonly onRating?: (rating: CallRating) => void;
 }
 
 /** Starts simulator, telephony and runtime; resolves once ARI is connected. */
@@ -73,6 +74,7 @@ export async function startRig(options: RigOptions = {}): Promise<IvrRig> {
   const calls = createIvrCalls({
     telephony: telephony.port, versions, didFlows: createDidFlows(options.didFlows), store, clock, logger, tickets: intake,
     queue: options.queueEntry?.({ telephony, store, clock }) ?? queue,
+    ...(options.onRating && { onRating: options.onRating }),
   });
   await telephony.start();
   await until(() => telephony.port.state().status === 'up', 'ARI is connected');

@@ -39,10 +39,24 @@ export interface IvrCallsOptions {
   readonly env?: Omit<InterpreterEnv, 'catalogue'>;
   /** Asterisk node name: saved call states are kept per node. Default `local`. */
   readonly node?: string;
+  /** Told when a caller rates the call in a survey node (一次一评). */
+  readonly onRating?: (rating: CallRating) => void;
+}
+
+export interface CallRating {
+  readonly callId: string;
+  readonly flowId: string;
+  readonly rating: 1 | 2 | 3;
+  readonly label: 'satisfied' | 'basically-satisfied' | 'dissatisfied';
 }
 
 export interface IvrCalls {
   activeCalls(): number;
+  /**
+   * Runs a flow's live version on a channel the IVR does not hold, already answered — e.g. the
+   * post-call survey after the agent hung up. The call then belongs to the IVR until the flow ends.
+   */
+  startFlow(channelId: string, flowId: string, facts: { callerNumber: string; did?: string; vars?: Readonly<Record<string, string>> }): Promise<void>;
   /** The session of a live call (tests, supervision). */
   session(channelId: string): IvrSession | undefined;
   /** Stops taking calls; resolves when none is left or after `timeoutMs`. */
@@ -71,6 +85,7 @@ export function createIvrCalls(options: IvrCallsOptions): IvrCalls {
   const deps: SessionDeps = {
     telephony, clock, tickets: options.tickets, queue: options.queue, transfer: options.transfer,
     lookup: options.lookup ?? createHttpLookup(catalogue), states,
+    ...(options.onRating && { onRating: options.onRating }),
   };
   const sessions = new Map<string, IvrSession>();
   /** Compiled flows by hash: versions are immutable, so this never goes stale. */
@@ -220,8 +235,21 @@ export function createIvrCalls(options: IvrCallsOptions): IvrCalls {
     }
   }
 
+  async function startFlow(channelId: string, flowId: string, facts: { callerNumber: string; did?: string; vars?: Readonly<Record<string, string>> }): Promise<void> {
+    if (sessions.has(channelId) || arriving.has(channelId)) throw new HotlineError('IVR_CALL_IN_FLOW', `channel ${channelId} is already in the IVR`);
+    const callerNumber = facts.callerNumber.replace(/[^0-9+]/g, '').slice(0, 20);
+    const log = logger.child({ callId: channelId, channelId, flowId });
+    const pinned = await pin(flowId, callerNumber);
+    if (!pinned) throw new HotlineError('IVR_NO_FLOW', `flow ${flowId} has no published version`);
+    const interpreter = await interpreterFor(flowId, pinned.hash);
+    const session = createIvrSession(deps, interpreter, { channelId, did: facts.did, callerNumber, alias: pinned.alias }, log.child({ version: pinned.hash.slice(0, 12) }), ended);
+    sessions.set(channelId, session);
+    session.feed({ type: 'started', callId: channelId, vars: { ...facts.vars, caller_number: callerNumber, ...(facts.did && { did: facts.did }) } });
+  }
+
   return {
     activeCalls: () => sessions.size,
+    startFlow,
     session: (channelId) => sessions.get(channelId),
     async drain(timeoutMs) {
       draining = true;

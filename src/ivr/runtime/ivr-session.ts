@@ -25,6 +25,7 @@ export interface SessionDeps {
   readonly transfer: TransferPort | undefined;
   readonly lookup: HttpLookup;
   readonly states: CallStateStore;
+  readonly onRating?: (rating: { callId: string; flowId: string; rating: 1 | 2 | 3; label: 'satisfied' | 'basically-satisfied' | 'dissatisfied' }) => void;
 }
 
 export interface CallFacts {
@@ -172,7 +173,10 @@ export function createIvrSession(
         return;
       }
       case 'enqueue': case 'fileTicket': case 'transfer': return issue(command);
-      case 'surveyRated': log.info({ rating: command.rating, label: command.label }, 'caller rated the call'); return;
+      case 'surveyRated':
+        log.info({ rating: command.rating, label: command.label }, 'caller rated the call');
+        deps.onRating?.({ callId: call.channelId, flowId: interpreter.flow.id, rating: command.rating, label: command.label });
+        return;
       case 'hangup':
         if (!gone) await telephony.hangup(call.channelId, command.reason).catch((error: unknown) => log.debug({ err: error }, 'hang-up: channel already gone'));
         return;
