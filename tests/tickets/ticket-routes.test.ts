@@ -1,34 +1,37 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createCallRecords } from '../../src/calls/call-records.ts';
-import { systemClock } from '../../src/clock.ts';
 import { errorCodes } from '../../src/errors.ts';
 import { ticketRoutes } from '../../src/http/routes/tickets.ts';
-import { createMemoryStore } from '../../src/store/memory-store.ts';
 import { createCallRatings } from '../../src/tickets/call-ratings.ts';
 import { createKbService } from '../../src/tickets/kb-service.ts';
 import { createTicketQueries } from '../../src/tickets/ticket-queries.ts';
 import { createTicketService } from '../../src/tickets/ticket-service.ts';
 import { ticketActions } from '../../src/tickets/ticket-states.ts';
 import { buildTestApp, login, type TestApp } from '../support/app.ts';
-import { silent } from './support.ts';
+import { backends, silent, type Backend } from './support.ts';
 
 type Headers = { authorization: string };
 
-describe('ticket routes', () => {
+describe.each(backends('tickets-http'))('ticket routes on the %s store', (_name, makeBackend) => {
   let t: TestApp;
+  let backend: Backend;
   const as: Record<'agent' | 'department' | 'supervisor' | 'admin', Headers> = {} as never;
 
   beforeAll(async () => {
-    const store = createMemoryStore();
-    const deps = { store, clock: systemClock };
+    backend = makeBackend();
+    const store = backend.open();
+    const deps = { store, clock: backend.clock };
     const calls = createCallRecords(deps);
     await calls.start({ callId: 'call-9', did: '12345', callerNumber: '13800138000' });
     const routes = ticketRoutes({ tickets: createTicketService({ ...deps, logger: silent }), kb: createKbService(deps), ratings: createCallRatings(deps), calls, queries: createTicketQueries(deps) });
-    t = await buildTestApp({ store, routes: [routes] });
+    t = await buildTestApp({ store, clock: backend.clock, routes: [routes] });
     for (const role of ['agent', 'department', 'supervisor', 'admin'] as const) as[role] = { authorization: (await login(t, [role])).authorization };
   });
-  afterAll(() => t.app.close());
+  afterAll(async () => {
+    await t.app.close();
+    await backend.dispose();
+  });
 
   const body = { channel: 'web', caller: { phone: '13800138000', name: '李女士' }, content: '公积金提取进度咨询', category: 'consultation', urgency: 'general', matterType: '住房公积金' };
 
