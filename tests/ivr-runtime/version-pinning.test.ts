@@ -88,6 +88,18 @@ describe('IVR runtime and flow versions', () => {
     });
   });
 
+  describe('when the DID\'s flow has no published version', () => {
+    it('sends the caller straight to the fallback queue and cleans up on hang-up', async () => {
+      rig = await startRig({ publishShipped: false });
+      const r = rig;
+      const { channelId } = await r.sim.control.placeCall({ from: '13800000000', did: '12345' });
+      await until(() => r.queue.parked().get(channelId) === 'general', 'parked in the general queue');
+      expect((await r.sim.control.channel(channelId)).state).toBe('Up');
+      expect(await r.played(channelId)).toEqual([]);
+      await hangUpAll(r, [channelId]);
+    });
+  });
+
   describe('when a DID has no flow of its own', () => {
     it('answers with the 12345 flow', async () => {
       rig = await startRig();
