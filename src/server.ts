@@ -28,6 +28,12 @@ import { createEventBus, type EventBus } from './cti/event-bus.ts';
 import { createCtiGateway, type CtiGateway } from './cti/gateway.ts';
 import { createCallRecords } from './calls/call-records.ts';
 import { hostname } from 'node:os';
+import { ticketRoutes } from './http/routes/tickets.ts';
+import { createCallRatings } from './tickets/call-ratings.ts';
+import { createDeadlineScheduler } from './tickets/deadline-scheduler.ts';
+import { createKbService } from './tickets/kb-service.ts';
+import { createTicketQueries, type TicketView } from './tickets/ticket-queries.ts';
+import { createTicketService } from './tickets/ticket-service.ts';
 import type { HealthSource } from './http/routes/health.ts';
 
 export interface Hotline {
@@ -106,6 +112,13 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     if (simulator && demoUsers.length > 0) await seedDemoAgents(acd, simulator);
     const liveStats = createLiveStats({ acd, records: callRecords, clock, queueIds: [...defaultQueues.keys()] });
 
+    const tickets = createTicketService({ store, clock, logger });
+    const ticketQueries = createTicketQueries({ store, clock });
+    const kb = createKbService({ store, clock });
+    const ratings = createCallRatings({ store, clock });
+    const deadlines = createDeadlineScheduler({ store, clock, logger, owner: instanceId });
+    closers.push(() => deadlines.stop());
+
     const health: HealthSource[] = [
       { name: 'ari', health: () => fromConnection(telephony.port.state()) },
       { name: 'store', health: () => store.health() },
@@ -116,7 +129,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
       users,
       health,
       mode: { asterisk: config.embeddedAsterisk ? 'simulator' : 'asterisk', store: store.kind },
-      routes: [statsRoutes(liveStats)],
+      routes: [statsRoutes(liveStats), ticketRoutes({ tickets, kb, ratings, queries: ticketQueries, calls: callRecords })],
     });
     closers.push(() => app.close());
 
@@ -132,6 +145,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
       connection: (callId) => late.queues?.connection(callId),
       kick: () => late.router?.kick(),
       ...(simulator ? { answerAgentLeg: (channelId: string) => simulator.control.answer(channelId) } : {}),
+      openTickets: async (phone) => (await tickets.history(phone, 20)).filter((t) => !closedStates.has(t.state)).map(ticketSummary),
     });
     closers.push(() => desk.close());
     const queues = (late.queues = createQueueService({
@@ -144,6 +158,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
 
     await telephony.start();
     router.start();
+    deadlines.start();
     await app.listen({ host: config.HOST, port: config.PORT });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -182,6 +197,13 @@ async function closeAll(closers: Array<() => Promise<void> | void>, logger: Logg
 
 function fromConnection(state: { status: string; since: number; lastError: string | undefined }) {
   return { up: state.status === 'up', since: state.since, ...(state.status !== 'up' ? { detail: state.lastError ?? state.status } : {}) };
+}
+
+const closedStates = new Set(['direct_answered', 'not_accepted', 'closed', 'archived']);
+
+/** A ticket as the screen pop shows it. */
+function ticketSummary(ticket: TicketView) {
+  return { ticketId: ticket.id, status: ticket.state, category: ticket.category, summary: ticket.content.slice(0, 80), createdAt: ticket.createdAt };
 }
 
 /**

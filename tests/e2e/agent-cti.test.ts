@@ -30,4 +30,21 @@ describe('the agent desktop against the running server', () => {
       expect(stats.agents.find((a) => a.agentId === 'agent1001')?.state).toBe('ready');
     });
   });
+
+  describe('when an agent files a ticket for a caller', () => {
+    it('is in the caller\'s history for the next screen pop', async () => {
+      hotline = await startHotline(loadConfig({ PORT: '0', LOG_LEVEL: 'silent', SHUTDOWN_GRACE_MS: '0' }), createLogger('silent'));
+      const login = await fetch(`${hotline.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'agent1001', password: demoPassword }) });
+      const headers = { authorization: `Bearer ${((await login.json()) as { token: string }).token}`, 'content-type': 'application/json' };
+      const created = await fetch(`${hotline.url}/api/tickets`, {
+        method: 'POST', headers,
+        body: JSON.stringify({ channel: 'phone', caller: { phone: '13800138000' }, content: '小区路灯不亮', category: 'help', urgency: 'general' }),
+      });
+      expect(created.status).toBe(201);
+      const { id } = (await created.json()) as { id: string };
+      expect(id).toMatch(/^\d{8}-\d{6}$/);
+      const history = await fetch(`${hotline.url}/api/callers/13800138000/history`, { headers });
+      expect(JSON.stringify(await history.json())).toContain(id);
+    });
+  });
 });
