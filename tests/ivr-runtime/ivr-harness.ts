@@ -10,7 +10,7 @@ import { defaultCatalogue, type Catalogue } from '../../src/ivr/catalogue.ts';
 import { createHoldingQueue, type HoldingQueue } from '../../src/ivr/runtime/holding-queue.ts';
 import { createIntakeStream } from '../../src/ivr/runtime/intake-stream.ts';
 import { createIvrCalls, type CallRating, type IvrCalls } from '../../src/ivr/runtime/ivr-calls.ts';
-import type { QueueEntry } from '../../src/ivr/runtime/runtime-ports.ts';
+import type { QueueEntry, TicketIntake } from '../../src/ivr/runtime/runtime-ports.ts';
 import { createDidFlows, type DidFlowsOptions } from '../../src/ivr/versions/did-flows.ts';
 import { createFlowVersions, type FlowVersions } from '../../src/ivr/versions/flow-versions.ts';
 import { publishDraftsOnce } from '../../src/ivr/versions/publish-drafts.ts';
@@ -56,6 +56,8 @@ export interface RigOptions {
   /** Another queue entry than the holding queue (e.g. the ACD's), built on the rig's parts. */
   readonly queueEntry?: (parts: { telephony: Telephony; store: Store; clock: ManualClock }) => QueueEntry;
   readonly onRating?: (rating: CallRating) => void;
+  /** Another ticket intake than the intake stream (e.g. the ticket service), on the rig's store and clock. */
+  readonly ticketIntake?: (parts: { store: Store; clock: ManualClock }) => TicketIntake;
 }
 
 /** Starts simulator, telephony and runtime; resolves once ARI is connected. */
@@ -72,7 +74,8 @@ export async function startRig(options: RigOptions = {}): Promise<IvrRig> {
   const queue = createHoldingQueue({ telephony: telephony.port, logger });
   const intake = createIntakeStream(store, () => clock.now());
   const calls = createIvrCalls({
-    telephony: telephony.port, versions, didFlows: createDidFlows(options.didFlows), store, clock, logger, tickets: intake,
+    telephony: telephony.port, versions, didFlows: createDidFlows(options.didFlows), store, clock, logger,
+    tickets: options.ticketIntake?.({ store, clock }) ?? intake,
     queue: options.queueEntry?.({ telephony, store, clock }) ?? queue,
     ...(options.onRating && { onRating: options.onRating }),
   });

@@ -4,6 +4,7 @@
  * handles the caller's hang-up itself (abandon); the IVR learns `answered` when the composition
  * root forwards the queue service's `onConnected` to `connected()`, and then lets go of the call.
  */
+import { isHotlineError } from '../../errors.ts';
 import type { QueueEntry, QueuedCall } from './runtime-ports.ts';
 
 /** What the IVR needs of the ACD's queue service (structurally: `QueueService.enqueue`). */
@@ -26,7 +27,12 @@ export function createAcdQueueEntry(queues: AcdQueues): AcdQueueEntry {
       if (call.signal.aborted) return;
       waiting.set(callId, call);
       call.signal.addEventListener('abort', () => waiting.delete(callId), { once: true });
-      await queues.enqueue({ callId, channelId: call.channelId, queueId, priority, arrivedAt: call.arrivedAt, callerNumber: call.callerNumber });
+      try {
+        await queues.enqueue({ callId, channelId: call.channelId, queueId, priority, arrivedAt: call.arrivedAt, callerNumber: call.callerNumber });
+      } catch (error) {
+        // a resumed call re-asks; the ACD kept (and after its own restart adopted) the queued call
+        if (!isHotlineError(error, 'STORE_CONFLICT')) throw error;
+      }
     },
     connected(callId) {
       const call = waiting.get(callId);
