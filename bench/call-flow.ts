@@ -1,7 +1,8 @@
 /**
- * Benchmark: N simultaneous calls on the simulator, each answer → greeting → DTMF → read-back →
- * hang-up, handled by the hotline server running as its own process (so its CPU can be read
- * from /proc). Prints calls/s, server CPU ms per call, and latency percentiles. Asserts nothing.
+ * Benchmark: N simultaneous calls to 12345 on the simulator, each through the real IVR flow:
+ * greeting → menu → the caller presses 9 → the feedback prompt → hang-up (a suggestion ticket is
+ * filed for each), handled by the hotline server running as its own process (so its CPU can be
+ * read from /proc). Prints calls/s, server CPU ms per call, and latency percentiles. Asserts nothing.
  *
  *   npx tsx bench/call-flow.ts            # 200 calls at once, 3 rounds
  *   BENCH_CALLS=500 BENCH_ROUNDS=1 npx tsx bench/call-flow.ts
@@ -63,32 +64,23 @@ function waitPlayback(sim: Simulator, channelId: string, media: string): Promise
 }
 
 async function oneCall(sim: Simulator, n: number, firstPrompt: number[], dtmfToPrompt: number[]): Promise<void> {
-  const did = ['12345', '12328', '12360'][n % 3]!;
   const placedAt = performance.now();
-  const greetingUri = `sound:hotline/greeting-${did}`;
-  let channelId = '';
-  const greeting = new Promise<number>((resolve) => {
-    const stop = sim.onEvent((_app, event) => {
-      const playback = event['playback'] as { target_uri?: string; media_uri?: string } | undefined;
-      if (event['type'] === 'PlaybackStarted' && channelId && playback?.target_uri === `channel:${channelId}` && playback.media_uri === greetingUri) {
-        stop();
-        resolve(performance.now());
-      }
-    });
-  });
-  ({ channelId } = await sim.control.placeCall({ from: `1380000${String(n).padStart(4, '0')}`, did }));
+  const { channelId } = await sim.control.placeCall({ from: `1380000${String(n).padStart(4, '0')}`, did: '12345' });
+  const greeting = waitPlayback(sim, channelId, 'sound:hotline/zh/greeting-12345');
+  const menu = waitPlayback(sim, channelId, 'sound:hotline/zh/feedback-or-hold');
   firstPrompt.push((await greeting) - placedAt);
-  const readBack = waitPlayback(sim, channelId, 'sound:digits/1');
+  await menu;
+  const feedback = waitPlayback(sim, channelId, 'sound:hotline/zh/feedback-record');
   const pressedAt = performance.now();
-  await sim.control.sendDtmf(channelId, { digits: '1' });
-  dtmfToPrompt.push((await readBack) - pressedAt);
+  await sim.control.sendDtmf(channelId, { digits: '9' });
+  dtmfToPrompt.push((await feedback) - pressedAt);
   await sim.control.hangup(channelId);
 }
 
 async function main(): Promise<void> {
   const sim = await createSimulator({ logger: createLogger('warn') });
   const { child } = await startServer(sim);
-  process.stdout.write(`call-flow benchmark: ${calls} simultaneous calls × ${rounds} rounds (answer → greeting → DTMF → read-back → hang-up)\n`);
+  process.stdout.write(`call-flow benchmark: ${calls} simultaneous calls to 12345 × ${rounds} rounds (greeting → menu → 9 → feedback prompt → hang-up)\n`);
   try {
     for (let round = 1; round <= rounds; round++) {
       const firstPrompt: number[] = [];
@@ -105,7 +97,7 @@ async function main(): Promise<void> {
       process.stdout.write(
         `round ${round}: ${(calls / seconds).toFixed(1)} calls/s | server CPU ${(serverCpu / calls).toFixed(2)} ms/call | ` +
           `call placed → greeting starts p50 ${percentile(firstPrompt, 50).toFixed(1)} ms p99 ${percentile(firstPrompt, 99).toFixed(1)} ms | ` +
-          `DTMF → read-back starts p50 ${percentile(dtmfToPrompt, 50).toFixed(1)} ms p99 ${percentile(dtmfToPrompt, 99).toFixed(1)} ms\n`,
+          `DTMF 9 → feedback prompt starts p50 ${percentile(dtmfToPrompt, 50).toFixed(1)} ms p99 ${percentile(dtmfToPrompt, 99).toFixed(1)} ms\n`,
       );
     }
   } finally {

@@ -15,7 +15,16 @@ import { createTelephony, type Telephony } from './telephony/create-telephony.ts
 import { createUserService } from './auth/user-service.ts';
 import { seedUsers } from './auth/seed-users.ts';
 import type { User } from './auth/user-service.ts';
-import { createGreetingCalls } from './calls/greeting-calls.ts';
+import path from 'node:path';
+import { defaultCatalogue } from './ivr/catalogue.ts';
+import { createFlowVersions } from './ivr/versions/flow-versions.ts';
+import { publishDraftsOnce } from './ivr/versions/publish-drafts.ts';
+import { createDidFlows } from './ivr/versions/did-flows.ts';
+import { createIvrCalls } from './ivr/runtime/ivr-calls.ts';
+import { createAcdQueueEntry } from './ivr/runtime/acd-queue-entry.ts';
+import { createTicketServiceIntake } from './ivr/runtime/ticket-service-intake.ts';
+import { createCustomsService } from './stub/customs-service.ts';
+import { flowRoutes } from './http/routes/flows.ts';
 import { buildApp } from './http/app.ts';
 import { statsRoutes } from './http/routes/stats.ts';
 import { createAcdState, type AcdState } from './acd/acd-state.ts';
@@ -103,9 +112,6 @@ export async function startHotline(config: Config, logger: Logger, options: Star
       adminPassword: config.ADMIN_PASSWORD,
     });
 
-    const calls = createGreetingCalls({ telephony: telephony.port, logger: logger.child({ component: 'calls' }) });
-    closers.push(() => calls.close());
-
     const instanceId = config.INSTANCE_ID ?? hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
     const acd = createAcdState({ store, clock });
     const callRecords = createCallRecords({ store, clock });
@@ -119,6 +125,23 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     const deadlines = createDeadlineScheduler({ store, clock, logger, owner: instanceId });
     closers.push(() => deadlines.stop());
 
+    const late: { queues?: QueueService; router?: QueueRouter } = {};
+    let catalogue = defaultCatalogue;
+    if (config.embeddedAsterisk) {
+      const customs = await createCustomsService({ port: 0 });
+      closers.push(() => customs.close());
+      const parcel = defaultCatalogue.services['customs-parcel']!;
+      catalogue = { ...defaultCatalogue, services: { ...defaultCatalogue.services, 'customs-parcel': { ...parcel, baseUrl: `${customs.url}/customs-parcel` } } };
+    }
+    const versions = createFlowVersions({ store, clock, catalogue });
+    await publishDraftsOnce(versions, path.resolve(import.meta.dirname, '../ivr-flows'), logger.child({ component: 'flows' }));
+    const ivrQueue = createAcdQueueEntry({ enqueue: (request) => late.queues!.enqueue(request) });
+    const calls = createIvrCalls({
+      telephony: telephony.port, versions, didFlows: createDidFlows(), store, clock, logger: logger.child({ component: 'ivr' }),
+      node: instanceId, tickets: createTicketServiceIntake({ tickets, store }), queue: ivrQueue,
+    });
+    closers.push(() => calls.close());
+
     const health: HealthSource[] = [
       { name: 'ari', health: () => fromConnection(telephony.port.state()) },
       { name: 'store', health: () => store.health() },
@@ -129,7 +152,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
       users,
       health,
       mode: { asterisk: config.embeddedAsterisk ? 'simulator' : 'asterisk', store: store.kind },
-      routes: [statsRoutes(liveStats), ticketRoutes({ tickets, kb, ratings, queries: ticketQueries, calls: callRecords })],
+      routes: [statsRoutes(liveStats), ticketRoutes({ tickets, kb, ratings, queries: ticketQueries, calls: callRecords }), flowRoutes({ versions })],
     });
     closers.push(() => app.close());
 
@@ -138,7 +161,6 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     closers.push(() => bus.close());
     const cti = createCtiGateway({ server: app.server, users, bus, clock, logger });
     closers.push(() => cti.close());
-    const late: { queues?: QueueService; router?: QueueRouter } = {};
     const desk = createAgentDesk({
       cti, bus, acd, records: callRecords, telephony: telephony.port, clock, logger,
       getUser: (username) => users.getUser(username),
@@ -150,7 +172,12 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     closers.push(() => desk.close());
     const queues = (late.queues = createQueueService({
       telephony: telephony.port, acd, store, clock, logger, instanceId,
-      onOffer: desk.offered, onConnected: desk.connected, onEnded: desk.ended,
+      onOffer: desk.offered,
+      onConnected: (connection) => {
+        desk.connected(connection);
+        ivrQueue.connected(connection.callId);
+      },
+      onEnded: desk.ended,
     }));
     closers.push(() => queues.close());
     const router = (late.router = createQueueRouter({ acd, store, clock, logger, instanceId, queues: defaultQueues, deliver: queues.deliver }));

@@ -21,7 +21,7 @@ describe('graceful shutdown', () => {
       const hotline = await startHotline(loadConfig({ PORT: '0', LOG_LEVEL: 'silent', SHUTDOWN_GRACE_MS: '60000' }), logger, { simulator: sim });
       await until(() => hotline.telephony.port.state().status === 'up', 'ARI is connected');
       const running = await sim.control.placeCall({ from: '13800000001', did: '12345' });
-      await playbackStarted(sim, running.channelId, 'sound:hotline/greeting-12345');
+      await playbackStarted(sim, running.channelId, 'sound:hotline/zh/greeting-12345');
 
       let closed = false;
       const closing = hotline.close().then(() => (closed = true));
