@@ -19,7 +19,7 @@ import path from 'node:path';
 import { defaultCatalogue } from './ivr/catalogue.ts';
 import { createFlowVersions } from './ivr/versions/flow-versions.ts';
 import { publishDraftsOnce } from './ivr/versions/publish-drafts.ts';
-import { createDidFlows } from './ivr/versions/did-flows.ts';
+import { createDidFlows, parseDidFlows } from './ivr/versions/did-flows.ts';
 import { createIvrCalls } from './ivr/runtime/ivr-calls.ts';
 import { createAcdQueueEntry } from './ivr/runtime/acd-queue-entry.ts';
 import { createTicketServiceIntake } from './ivr/runtime/ticket-service-intake.ts';
@@ -137,7 +137,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     await publishDraftsOnce(versions, path.resolve(import.meta.dirname, '../ivr-flows'), logger.child({ component: 'flows' }));
     const ivrQueue = createAcdQueueEntry({ enqueue: (request) => late.queues!.enqueue(request) });
     const calls = createIvrCalls({
-      telephony: telephony.port, versions, didFlows: createDidFlows(), store, clock, logger: logger.child({ component: 'ivr' }),
+      telephony: telephony.port, versions, didFlows: didFlowsFrom(config), store, clock, logger: logger.child({ component: 'ivr' }),
       node: instanceId, tickets: createTicketServiceIntake({ tickets, store }), queue: ivrQueue,
     });
     closers.push(() => calls.close());
@@ -224,6 +224,14 @@ async function closeAll(closers: Array<() => Promise<void> | void>, logger: Logg
 
 function fromConnection(state: { status: string; since: number; lastError: string | undefined }) {
   return { up: state.status === 'up', since: state.since, ...(state.status !== 'up' ? { detail: state.lastError ?? state.status } : {}) };
+}
+
+/** The DID → flow map and the test callers from the configuration (validated at boot). */
+function didFlowsFrom(config: Config) {
+  return createDidFlows({
+    ...(config.IVR_DID_FLOWS ? { didFlows: parseDidFlows(config.IVR_DID_FLOWS).map } : {}),
+    ...(config.IVR_TEST_CALLERS ? { testCallers: config.IVR_TEST_CALLERS.split(',') } : {}),
+  });
 }
 
 const closedStates = new Set(['direct_answered', 'not_accepted', 'closed', 'archived']);

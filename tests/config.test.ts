@@ -17,6 +17,14 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('when the DID map is given', () => {
+    it('accepts number=flow pairs and refuses anything else, naming the variable', () => {
+      expect(loadConfig({ IVR_DID_FLOWS: '12345=12345,12319=12328' }).IVR_DID_FLOWS).toBe('12345=12345,12319=12328');
+      expect(() => loadConfig({ IVR_DID_FLOWS: '12345:12345' })).toThrow(/IVR_DID_FLOWS="12345:12345"/);
+      expect(() => loadConfig({ IVR_TEST_CALLERS: '13800138000, evil' })).toThrow(/IVR_TEST_CALLERS/);
+    });
+  });
+
   describe('when a real Asterisk is named without its password', () => {
     it('refuses to fall back to the simulator default password', () => {
       expect(() => loadConfig({ ARI_URL: 'http://10.0.0.5:8088' })).toThrow(/ARI_PASSWORD must be set when ARI_URL is/);

@@ -25,6 +25,14 @@ export const EnvSchema = Type.Object({
   AMI_SECRET: Type.String({ default: 'hotline', minLength: 1 }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'Redis, e.g. redis://127.0.0.1:6379; unset = in-memory store' })),
   REDIS_PREFIX: Type.String({ default: 'hotline', pattern: '^[A-Za-z0-9:_-]+$' }),
+  IVR_DID_FLOWS: Type.Optional(Type.String({
+    pattern: '^\\d{3,20}=[a-z0-9][a-z0-9-]{0,47}(,\\d{3,20}=[a-z0-9][a-z0-9-]{0,47})*$',
+    description: 'which flow answers which number, e.g. 12345=12345,12328=12328,12360=12360 (default); other numbers get 12345',
+  })),
+  IVR_TEST_CALLERS: Type.Optional(Type.String({
+    pattern: '^\\+?\\d{3,32}(,\\+?\\d{3,32})*$',
+    description: 'caller numbers that hear the staging version of a flow, comma-separated',
+  })),
   INSTANCE_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', description: 'this server instance, stable across restarts (default: host name)' })),
   SIM_PORT: Type.Integer({ default: 0, minimum: 0, maximum: 65535, description: 'embedded simulator ARI port (0 = any free port)' }),
   SIM_CONTROL_TOKEN: Type.String({ default: 'sim', minLength: 1, description: 'bearer token of the simulator control API' }),

@@ -76,6 +76,16 @@ describe('the hotline on the simulator', () => {
     });
   });
 
+  describe('when an admin maps another number to a flow', () => {
+    it('answers that number with the flow', async () => {
+      const hotline = await start({ ...embedded, IVR_DID_FLOWS: '12345=12345,12319=12328' });
+      const sim = hotline.simulator!;
+      const { channelId } = await sim.control.placeCall({ from: '13800138001', did: '12319' });
+      await playbackStarted(sim, channelId, 'sound:hotline/zh/greeting-12328');
+      await sim.control.hangup(channelId);
+    });
+  });
+
   describe('when a citizen presses nothing and an agent is ready', () => {
     it('goes from the greeting to the agent, whose desktop gets the call with its context', async () => {
       const hotline = await start();
