@@ -36,6 +36,7 @@ import { createQueueService, type QueueService } from './acd/queue-service.ts';
 import { createEventBus, type EventBus } from './cti/event-bus.ts';
 import { createCtiGateway, type CtiGateway } from './cti/gateway.ts';
 import { createCallRecords } from './calls/call-records.ts';
+import { createCallRecorder } from './calls/call-recorder.ts';
 import { hostname } from 'node:os';
 import { ticketRoutes } from './http/routes/tickets.ts';
 import { createCallRatings } from './tickets/call-ratings.ts';
@@ -135,10 +136,13 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     }
     const versions = createFlowVersions({ store, clock, catalogue });
     await publishDraftsOnce(versions, path.resolve(import.meta.dirname, '../ivr-flows'), logger.child({ component: 'flows' }));
+    const recorder = createCallRecorder({ records: callRecords, telephony: telephony.port, clock, logger });
+    closers.push(() => recorder.close());
     const ivrQueue = createAcdQueueEntry({ enqueue: (request) => late.queues!.enqueue(request) });
     const calls = createIvrCalls({
       telephony: telephony.port, versions, didFlows: didFlowsFrom(config), store, clock, logger: logger.child({ component: 'ivr' }),
       node: instanceId, tickets: createTicketServiceIntake({ tickets, store }), queue: ivrQueue,
+      onCallEvent: (callId, event) => recorder.record(callId, event),
     });
     closers.push(() => calls.close());
 
@@ -172,12 +176,21 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     closers.push(() => desk.close());
     const queues = (late.queues = createQueueService({
       telephony: telephony.port, acd, store, clock, logger, instanceId,
-      onOffer: desk.offered,
+      onEnqueued: ({ callId, queueId }) => recorder.record(callId, { type: 'enqueued', at: clock.now(), queueId }),
+      onOffer: (offer) => {
+        recorder.record(offer.request.callId, { type: 'offered', at: clock.now(), agentId: offer.agentId });
+        desk.offered(offer);
+      },
       onConnected: (connection) => {
+        recorder.record(connection.callId, { type: 'answered', at: clock.now(), agentId: connection.agentId });
         desk.connected(connection);
         ivrQueue.connected(connection.callId);
       },
-      onEnded: desk.ended,
+      onEnded: (ended) => {
+        if (ended.cause === 'no_answer') recorder.record(ended.callId, { type: 'rona', at: clock.now(), agentId: ended.agentId });
+        if (ended.cause === 'agent_hangup') recorder.agentHungUp(ended.callId);
+        desk.ended(ended);
+      },
     }));
     closers.push(() => queues.close());
     const router = (late.router = createQueueRouter({ acd, store, clock, logger, instanceId, queues: defaultQueues, deliver: queues.deliver }));

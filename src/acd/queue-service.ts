@@ -32,6 +32,8 @@ export interface QueueServiceOptions {
   readonly dialTemplate?: string;
   /** Seconds between position announcements ("您前面还有N位用户在等待"); 0 = none. */
   readonly announceEverySec?: number;
+  /** Told when a caller was put in a queue. */
+  readonly onEnqueued?: (request: EnqueueRequest) => void;
   /** Told when an agent's phone starts ringing for a call (the CTI sends the screen pop). */
   readonly onOffer?: (offer: Offer) => void;
   /** Told when a call was connected to an agent (call sessions and the CTI build on this). */
@@ -159,6 +161,7 @@ export function createQueueService(options: QueueServiceOptions) {
       enqueuedAt: clock.now(), instanceId, channelId: request.channelId, callerNumber: request.callerNumber, ...(request.stickyAgentId ? { stickyAgentId: request.stickyAgentId } : {}),
     });
     call.log.info('caller queued');
+    options.onEnqueued?.(request);
     announcer.schedule(announced(call));
   }
 

@@ -97,7 +97,9 @@ describe('the hotline on the simulator', () => {
 
       const { channelId } = await sim.control.placeCall({ from: '13900139000', did: '12345' });
       const offer = await agent.waitFor((m) => m.type === 'event' && m.name === 'call.offer');
-      expect(offer.type === 'event' && offer.data).toMatchObject({ callId: channelId, caller: '13900139000', queueId: 'general' });
+      expect(offer.type === 'event' && offer.data).toMatchObject({
+        callId: channelId, caller: '13900139000', did: '12345', queueId: 'general', ivr: [{ node: 'greeting' }, { node: 'main' }],
+      });
       expect(await playedMedia(sim, channelId)).toEqual(['sound:hotline/zh/greeting-12345', 'sound:hotline/zh/feedback-or-hold']);
 
       expect((await agent.request('call.answer', { callId: channelId })).ok).toBe(true);
@@ -107,6 +109,19 @@ describe('the hotline on the simulator', () => {
       await agent.waitFor((m) => m.type === 'event' && m.name === 'call.ended');
       await agent.close();
       await until(async () => (await sim.control.stats()).channels === 0, 'both legs ended');
+
+      const headers = { authorization: `Bearer ${await token(hotline, 'supervisor')}` };
+      const callRecord = async () => {
+        const history = (await (await fetch(`${hotline.url}/api/callers/13900139000/history`, { headers })).json()) as { calls: Array<Record<string, unknown>> };
+        return history.calls.find((c) => c['callId'] === channelId);
+      };
+      await until(async () => (await callRecord())?.['endedBy'] === 'caller', 'the call record is complete');
+      expect(await callRecord()).toMatchObject({
+        did: '12345', callerNumber: '13900139000', flow: { flowId: '12345' },
+        ivrPath: [{ node: 'greeting' }, { node: 'main' }, { node: 'agent' }], ivrExit: expect.any(String),
+        queues: [{ queueId: 'general', outcome: 'answered' }], offers: [{ agentId: 'agent1001', outcome: 'answered' }], agentIds: ['agent1001'],
+        answeredAt: expect.any(Number), endedAt: expect.any(Number),
+      });
     });
   });
 

@@ -41,6 +41,8 @@ export interface IvrCallsOptions {
   readonly node?: string;
   /** Told when a caller rates the call in a survey node (一次一评). */
   readonly onRating?: (rating: CallRating) => void;
+  /** Told what each call did in the IVR (for the call record). */
+  readonly onCallEvent?: SessionDeps['onCallEvent'];
 }
 
 export interface CallRating {
@@ -86,6 +88,7 @@ export function createIvrCalls(options: IvrCallsOptions): IvrCalls {
     telephony, clock, tickets: options.tickets, queue: options.queue, transfer: options.transfer,
     lookup: options.lookup ?? createHttpLookup(catalogue), states,
     ...(options.onRating && { onRating: options.onRating }),
+    ...(options.onCallEvent && { onCallEvent: options.onCallEvent }),
   };
   const sessions = new Map<string, IvrSession>();
   /** Compiled flows by hash: versions are immutable, so this never goes stale. */

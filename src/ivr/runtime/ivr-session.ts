@@ -26,7 +26,14 @@ export interface SessionDeps {
   readonly lookup: HttpLookup;
   readonly states: CallStateStore;
   readonly onRating?: (rating: { callId: string; flowId: string; rating: 1 | 2 | 3; label: 'satisfied' | 'basically-satisfied' | 'dissatisfied' }) => void;
+  /** Told what the call did in the IVR, for its call record: the flow version, each node left with the keys pressed there, the exit. */
+  readonly onCallEvent?: (callId: string, event: IvrCallEvent) => void;
 }
+
+export type IvrCallEvent =
+  | { readonly type: 'flow'; readonly at: number; readonly flowId: string; readonly version: string }
+  | { readonly type: 'ivr_node'; readonly at: number; readonly node: string; readonly input?: string }
+  | { readonly type: 'ivr_ended'; readonly at: number; readonly exit: string };
 
 export interface CallFacts {
   readonly channelId: string;
@@ -74,6 +81,16 @@ export function createIvrSession(
   let chain: Promise<void> = Promise.resolve();
   let gone = false;
   let ended = false;
+  let keys = '';
+  let enteredAt = clock.now();
+  const tell = (event: IvrCallEvent): void => deps.onCallEvent?.(call.channelId, event);
+
+  /** The node just left, with the keys pressed while in it. */
+  function leftNode(node: string, at: number): void {
+    tell({ type: 'ivr_node', at: enteredAt, node, ...(keys ? { input: keys } : {}) });
+    keys = '';
+    enteredAt = at;
+  }
 
   const session: IvrSession = {
     channelId: call.channelId, flowId: interpreter.flow.id, version: interpreter.flow.version,
@@ -108,6 +125,12 @@ export function createIvrSession(
       : interpreter.step(before, input);
     const after = result.state;
     state = after;
+    if (before === null) {
+      enteredAt = input.at;
+      tell({ type: 'flow', at: input.at, flowId: interpreter.flow.id, version: interpreter.flow.version });
+    }
+    if (input.type === 'dtmf') keys += input.digit;
+    if (before !== null && before.node !== after.node) leftNode(before.node, input.at);
     // write-ahead: where the call is goes to the store before anything is done about it, so a
     // restart resumes from here (the node starts again) and never reuses an id already issued
     const safePoint = before === null || before.node !== after.node || before.pending?.id !== after.pending?.id || input.type === 'resumed';
@@ -130,6 +153,10 @@ export function createIvrSession(
     if (gone) queueAbort?.abort();
     abort.abort();
     log.info({ exit: state?.exit, nodes: state?.path.length, version: interpreter.flow.version }, 'left the IVR');
+    if (state) {
+      leftNode(state.node, clock.now());
+      tell({ type: 'ivr_ended', at: clock.now(), exit: String(state.exit ?? 'ended') });
+    }
     await deps.states.remove(call.channelId).catch((error: unknown) => log.warn({ err: error }, 'could not remove the saved IVR state'));
     onEnd(session);
   }

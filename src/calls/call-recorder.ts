@@ -1,0 +1,71 @@
+/**
+ * Writes each call's record as the call happens: opened when the call arrives, then the IVR's
+ * steps, the queue's events (enqueued, offered, RONA, answered) and the end with who hung up.
+ * Appends of one call run one after the other, so the record is opened before anything is added,
+ * and a failure to write is logged, never allowed to disturb the call.
+ */
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import type { TelephonyEvent, TelephonyPort } from '../telephony/port.ts';
+import type { CallEvent, EndedBy } from './call-record.ts';
+import type { CallRecords } from './call-records.ts';
+
+export function createCallRecorder({ records, telephony, clock, logger }: { records: CallRecords; telephony: TelephonyPort; clock: Clock; logger: Logger }) {
+  const log = logger.child({ component: 'call-recorder' });
+  /** Per live call: the chain of its writes. */
+  const chains = new Map<string, Promise<void>>();
+
+  function write(callId: string, work: () => Promise<unknown>): void {
+    const next = (chains.get(callId) ?? Promise.resolve())
+      .then(work)
+      .then(() => undefined)
+      .catch((error: unknown) => log.warn({ err: error, callId }, 'call record not written'));
+    chains.set(callId, next);
+  }
+
+  function record(callId: string, event: CallEvent): void {
+    if (!chains.has(callId)) return; // not a call this instance saw arrive (e.g. an agent leg)
+    write(callId, () => records.append(callId, event));
+  }
+
+  function ended(callId: string, by: EndedBy, cause?: number): void {
+    if (!chains.has(callId)) return;
+    record(callId, { type: 'ended', at: clock.now(), by, ...(cause !== undefined ? { cause } : {}) });
+    const last = chains.get(callId)!;
+    void last.then(() => {
+      if (chains.get(callId) === last) chains.delete(callId);
+    });
+  }
+
+  const unsubscribe = telephony.onEvent((event: TelephonyEvent) => {
+    if (event.type === 'call-arrived') {
+      const callId = event.channelId;
+      chains.set(callId, Promise.resolve());
+      write(callId, () => records.start({ callId, did: event.did ?? '', callerNumber: event.caller.number, arrivedAt: clock.now() }));
+    } else if (event.type === 'hung-up') {
+      ended(event.channelId, event.byApp ? 'system' : 'caller', event.cause);
+    }
+  });
+
+  // after a restart or reconnect: calls still in the app keep being recorded (their record is in the store)
+  const unreconcile = telephony.onReconcile(async ({ channels }) => {
+    for (const channel of channels) {
+      if (!channel.inApp || chains.has(channel.id) || !(await records.get(channel.id))) continue;
+      chains.set(channel.id, Promise.resolve());
+    }
+  });
+
+  return {
+    record,
+    /** The agent hung up first (told by the queue service before the caller's leg is hung up). */
+    agentHungUp: (callId: string) => ended(callId, 'agent'),
+    /** Calls whose record is still being written. */
+    live: (): number => chains.size,
+    close(): void {
+      unsubscribe();
+      unreconcile();
+    },
+  };
+}
+
+export type CallRecorder = ReturnType<typeof createCallRecorder>;
