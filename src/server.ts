@@ -37,6 +37,8 @@ import { createEventBus, type EventBus } from './cti/event-bus.ts';
 import { createCtiGateway, type CtiGateway } from './cti/gateway.ts';
 import { createCallRecords } from './calls/call-records.ts';
 import { createCallRecorder } from './calls/call-recorder.ts';
+import { createMissedCalls } from './calls/missed-calls.ts';
+import { callRoutes } from './http/routes/calls.ts';
 import { hostname } from 'node:os';
 import { ticketRoutes } from './http/routes/tickets.ts';
 import { createCallRatings } from './tickets/call-ratings.ts';
@@ -156,7 +158,11 @@ export async function startHotline(config: Config, logger: Logger, options: Star
       users,
       health,
       mode: { asterisk: config.embeddedAsterisk ? 'simulator' : 'asterisk', store: store.kind },
-      routes: [statsRoutes(liveStats), ticketRoutes({ tickets, kb, ratings, queries: ticketQueries, calls: callRecords }), flowRoutes({ versions })],
+      routes: [
+        statsRoutes(liveStats),
+        ticketRoutes({ tickets, kb, ratings, queries: ticketQueries, calls: callRecords }), flowRoutes({ versions }),
+        callRoutes({ records: callRecords, missed: createMissedCalls({ records: callRecords, store, clock }), now: () => clock.now() }),
+      ],
     });
     closers.push(() => app.close());
 
