@@ -31,6 +31,7 @@ import { createAcdState, type AcdState } from './acd/acd-state.ts';
 import { createLiveStats } from './acd/live-stats.ts';
 import { defaultQueues } from './acd/queue-config.ts';
 import { createAgentDesk } from './acd/agent-desk.ts';
+import { createWallboardFeed } from './acd/wallboard-feed.ts';
 import { createQueueRouter, type QueueRouter } from './acd/queue-router.ts';
 import { createQueueService, type QueueService } from './acd/queue-service.ts';
 import { createEventBus, type EventBus } from './cti/event-bus.ts';
@@ -201,9 +202,12 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     closers.push(() => queues.close());
     const router = (late.router = createQueueRouter({ acd, store, clock, logger, instanceId, queues: defaultQueues, deliver: queues.deliver }));
     closers.push(() => router.close());
+    const wallboard = createWallboardFeed({ bus, store, clock, logger, instanceId, snapshot: liveStats });
+    closers.push(() => wallboard.close());
 
     await telephony.start();
     router.start();
+    wallboard.start();
     deadlines.start();
     await app.listen({ host: config.HOST, port: config.PORT });
     const address = app.server.address();

@@ -14,7 +14,7 @@ describe('the agent desktop against the running server', () => {
   afterEach(() => hotline?.close());
 
   describe('when demo agent 1001 logs in and goes ready', () => {
-    it('is ready on the wallboard', async () => {
+    it('is ready on the wallboard, which supervisors also get live over the CTI', async () => {
       hotline = await startHotline(loadConfig({ PORT: '0', LOG_LEVEL: 'silent', SHUTDOWN_GRACE_MS: '0' }), createLogger('silent'));
       const token = async (username: string) => {
         const response = await fetch(`${hotline!.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: demoPassword }) });
@@ -25,9 +25,17 @@ describe('the agent desktop against the running server', () => {
       expect(await agent.request('agent.ready')).toMatchObject({ ok: true, result: { state: 'ready' } });
       await agent.close();
 
-      const wallboard = await fetch(`${hotline.url}/api/stats/live`, { headers: { authorization: `Bearer ${await token('supervisor')}` } });
+      const supervisorToken = await token('supervisor');
+      const wallboard = await fetch(`${hotline.url}/api/stats/live`, { headers: { authorization: `Bearer ${supervisorToken}` } });
       const stats = (await wallboard.json()) as { agents: Array<{ agentId: string; state: string }> };
       expect(stats.agents.find((a) => a.agentId === 'agent1001')?.state).toBe('ready');
+
+      const supervisor = await connect(`${hotline.url.replace('http', 'ws')}/cti`, supervisorToken);
+      await supervisor.request('subscribe', { topics: ['supervisor'] });
+      const board = await supervisor.waitFor((m) => m.type === 'event' && m.name === 'wallboard' && (m.data as { agentsLoggedIn: number }).agentsLoggedIn === 1);
+      expect(board.type === 'event' && board.data).toMatchObject({ waiting: 0, agentsLoggedIn: 1 });
+      await supervisor.waitFor((m) => m.type === 'event' && m.name === 'queue.stats' && (m.data as { queueId: string }).queueId === 'general');
+      await supervisor.close();
     });
   });
 
