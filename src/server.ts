@@ -29,7 +29,7 @@ import { buildApp } from './http/app.ts';
 import { statsRoutes } from './http/routes/stats.ts';
 import { createAcdState, type AcdState } from './acd/acd-state.ts';
 import { createLiveStats } from './acd/live-stats.ts';
-import { defaultQueues } from './acd/queue-config.ts';
+import { defaultLimits, defaultQueues } from './acd/queue-config.ts';
 import { createAgentDesk } from './acd/agent-desk.ts';
 import { createWallboardFeed } from './acd/wallboard-feed.ts';
 import { createQueueRouter, type QueueRouter } from './acd/queue-router.ts';
@@ -65,6 +65,8 @@ export interface Hotline {
   readonly cti: CtiGateway;
   /** CTI events: `bus.publish(topic, name, data)`. */
   readonly bus: EventBus;
+  /** Agents and queued calls (for operations and tests). */
+  readonly acd: AcdState;
   activeCalls(): number;
   /** Graceful stop: no new calls, wait for running ones (up to SHUTDOWN_GRACE_MS), then close. */
   close(): Promise<void>;
@@ -182,7 +184,11 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     });
     closers.push(() => desk.close());
     const queues = (late.queues = createQueueService({
-      telephony: telephony.port, acd, store, clock, logger, instanceId,
+      telephony: telephony.port, acd, store, clock, logger, instanceId, queues: defaultQueues, limits: defaultLimits,
+      onLeft: (callId, outcome) => {
+        recorder.record(callId, { type: 'overflow', at: clock.now(), queueId: '', to: outcome });
+        ivrQueue.left(callId, outcome);
+      },
       onEnqueued: ({ callId, queueId }) => recorder.record(callId, { type: 'enqueued', at: clock.now(), queueId }),
       onOffer: (offer) => {
         recorder.record(offer.request.callId, { type: 'offered', at: clock.now(), agentId: offer.agentId });
@@ -216,7 +222,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
 
     let closing: Promise<void> | undefined;
     return {
-      url, ariUrl, app, store, telephony, simulator, demoUsers, cti, bus,
+      url, ariUrl, app, store, telephony, simulator, demoUsers, cti, bus, acd,
       activeCalls: () => calls.activeCalls(),
       close() {
         closing ??= (async () => {

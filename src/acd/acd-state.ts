@@ -214,8 +214,11 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
       return { call: { ...rest, state: 'waiting' }, agent: { ...agent, status: transition(agent.status, { type: 'withdraw' }, clock.now()) } };
     });
 
-  /** The caller hung up while waiting (or while the offer rang). Returns whether it was queued. */
-  async function abandon(callId: string): Promise<boolean> {
+  /**
+   * The call leaves the ACD unanswered: the caller hung up while waiting or ringing (`abandoned`),
+   * or the queue gave it back to the IVR (`overflow`). A ringing agent is freed. Returns whether it was queued.
+   */
+  async function abandon(callId: string, reason: 'abandoned' | 'overflow' = 'abandoned'): Promise<boolean> {
     let freed: AgentRecord | undefined;
     const ok = await retrying('abandon', async () => {
       freed = undefined;
@@ -225,7 +228,7 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
         { op: 'del', key: k.call(callId) },
         { op: 'zrem', key: k.queue(call.value.queueId), member: callId },
         { op: 'srem', key: k.offered, member: callId },
-        event({ kind: 'call', callId, event: 'abandoned' }),
+        event({ kind: 'call', callId, event: reason }),
       ];
       const checks: Check[] = [{ key: k.call(callId), version: call.version }];
       if (call.value.state === 'offered' && call.value.agentId) {

@@ -5,6 +5,7 @@
  * A sub-centre caller who has waited two minutes may also be served by a general agent.
  * (Admin-editable later, with the same shape.)
  */
+import type { QueueLimits } from './queue-limits.ts';
 import type { RoutingQueue } from './routing.ts';
 
 const subCentre = (id: string, skill: string): RoutingQueue => ({
@@ -26,3 +27,14 @@ export const defaultQueues: ReadonlyMap<string, RoutingQueue> = new Map(
     expert('expert-tax'),
   ].map((queue) => [queue.id, queue]),
 );
+
+/**
+ * Default limits: a caller waits at most 3 minutes in a sub-centre queue before its flow overflows
+ * it (to the general pool in the 12328 flow) and 5 minutes in the general queue before the flow
+ * offers a message; at most 200 callers wait in one queue.
+ */
+export const defaultLimits: ReadonlyMap<string, QueueLimits> = new Map([
+  ['general', { maxWaitSec: 300, maxWaiting: 200 }],
+  ['transport', { maxWaitSec: 180, maxWaiting: 200 }],
+  ['customs', { maxWaitSec: 180, maxWaiting: 200 }],
+]);

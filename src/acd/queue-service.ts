@@ -8,13 +8,15 @@
  * Media stays on the instance that holds the caller's channel: offers for a call owned by another
  * instance are published to it (`acd:offers:<instanceId>`) and rung there.
  */
-import type { Clock } from '../clock.ts';
+import type { Clock, TimerHandle } from '../clock.ts';
 import { isHotlineError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
 import type { TelephonyEvent, TelephonyPort } from '../telephony/port.ts';
 import type { AcdState, QueuedCall } from './acd-state.ts';
 import { createQueueAnnouncer } from './queue-announcer.ts';
+import { admission, noLimits, type QueueLimits, type QueueRefusal } from './queue-limits.ts';
+import type { RoutingQueue } from './routing.ts';
 import { agentLegPrefix, reconcileQueues } from './queue-reconcile.ts';
 
 export interface QueueServiceOptions {
@@ -32,6 +34,12 @@ export interface QueueServiceOptions {
   readonly dialTemplate?: string;
   /** Seconds between position announcements ("您前面还有N位用户在等待"); 0 = none. */
   readonly announceEverySec?: number;
+  /** The routing queues (skills decide whether anyone could take a call at all). */
+  readonly queues: ReadonlyMap<string, RoutingQueue>;
+  /** Limits per queue id; a queue not listed has none. */
+  readonly limits?: ReadonlyMap<string, QueueLimits>;
+  /** Told when a queue gives a caller back unanswered (`timeout`, `full`, `no-agents`): the IVR flow decides what follows. */
+  readonly onLeft?: (callId: string, outcome: 'timeout' | QueueRefusal) => void;
   /** Told when a caller was put in a queue. */
   readonly onEnqueued?: (request: EnqueueRequest) => void;
   /** Told when an agent's phone starts ringing for a call (the CTI sends the screen pop). */
@@ -84,6 +92,9 @@ interface LiveCall {
   bridgeId?: string;
   ring?: AbortController;
   offers: number;
+  overflow?: TimerHandle;
+  /** The longest wait passed while an agent rang: overflow after that ring if it fails. */
+  overdue?: boolean;
 }
 
 export const offersChannel = (instanceId: string): string => `acd:offers:${instanceId}`;
@@ -152,9 +163,17 @@ export function createQueueService(options: QueueServiceOptions) {
     byChannel.set(c.agentChannelId, call);
   }
 
-  /** Parks the caller with music and puts the call in its queue. */
+  /** Parks the caller with music and puts the call in its queue, or gives it back at once when the queue refuses it. */
   async function enqueue(request: EnqueueRequest): Promise<void> {
+    const limits = options.limits?.get(request.queueId) ?? noLimits;
+    const refusal = await admission(acd, options.queues.get(request.queueId), limits);
+    if (refusal) {
+      logger.info({ callId: request.callId, queueId: request.queueId, refusal }, 'queue refused the caller');
+      options.onLeft?.(request.callId, refusal);
+      return;
+    }
     const call = track(request, 'waiting');
+    if (limits.maxWaitSec > 0) call.overflow = clock.setTimeout(() => void overflow(call), limits.maxWaitSec * 1000);
     await telephony.addToBridge(await holdingBridge(request.queueId), [request.channelId]);
     await acd.enqueue({
       callId: request.callId, queueId: request.queueId, priority: request.priority, arrivedAt: request.arrivedAt,
@@ -163,6 +182,21 @@ export function createQueueService(options: QueueServiceOptions) {
     call.log.info('caller queued');
     options.onEnqueued?.(request);
     announcer.schedule(announced(call));
+  }
+
+  /** The longest wait has passed: the caller leaves the queue and goes back to the IVR's `timeout` exit. */
+  async function overflow(call: LiveCall): Promise<void> {
+    if (call.phase === 'ringing') {
+      call.overdue = true;
+      return;
+    }
+    if (call.phase !== 'waiting') return;
+    call.phase = 'ended';
+    forget(call);
+    await acd.abandon(call.request.callId, 'overflow');
+    await telephony.removeFromBridge(await holdingBridge(call.request.queueId), [call.request.channelId]).catch(() => undefined);
+    call.log.info('longest wait passed: back to the flow');
+    options.onLeft?.(call.request.callId, 'timeout');
   }
 
   /** Delivers a reservation made by the router to the instance that holds the call. */
@@ -206,6 +240,7 @@ export function createQueueService(options: QueueServiceOptions) {
       call.log.info({ agentId, reason: isHotlineError(error) ? error.details?.['reason'] ?? error.code : 'error' }, 'agent did not answer (RONA)');
       await acd.rona(callId, agentId);
       options.onEnded?.({ callId, agentId, cause: 'no_answer' });
+      if (call.overdue) await overflow(call);
       return;
     }
     await connect(call, agentId, agentChannelId);
@@ -272,6 +307,7 @@ export function createQueueService(options: QueueServiceOptions) {
   const phaseOf = (call: LiveCall): LiveCall['phase'] => call.phase;
 
   function forget(call: LiveCall): void {
+    call.overflow?.cancel();
     announcer.cancel(call.request.callId);
     calls.delete(call.request.callId);
     byChannel.delete(call.request.channelId);

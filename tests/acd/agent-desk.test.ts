@@ -50,7 +50,7 @@ describe('agent desk', () => {
       answerAgentLeg: (channelId) => sim.control.answer(channelId),
     });
     closers.push(() => desk.close());
-    const queues = (late.queues = createQueueService({ telephony: telephony.port, acd, store, clock, logger, instanceId: 'i1', onOffer: desk.offered, onConnected: desk.connected, onEnded: desk.ended }));
+    const queues = (late.queues = createQueueService({ telephony: telephony.port, acd, store, clock, logger, queues: defaultQueues, instanceId: 'i1', onOffer: desk.offered, onConnected: desk.connected, onEnded: desk.ended }));
     closers.push(() => queues.close());
     const router = (late.router = createQueueRouter({ acd, store, clock, logger, instanceId: 'i1', queues: defaultQueues, deliver: queues.deliver }));
     closers.push(() => router.close());

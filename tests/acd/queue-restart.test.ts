@@ -40,7 +40,7 @@ describe('queues across a server restart', () => {
     const store = createMemoryStore({ data });
     const telephony = createTelephony({ ARI_URL: sim.url, ARI_USER: 'hotline', ARI_PASSWORD: 'hotline', ARI_APP: 'hotline', AMI_USER: 'x', AMI_SECRET: 'x' }, logger);
     const acd = createAcdState({ store, clock });
-    const queue = createQueueService({ telephony: telephony.port, acd, store, clock, logger, instanceId: 'node1', ringTimeoutSec: 60 });
+    const queue = createQueueService({ telephony: telephony.port, acd, store, clock, logger, queues: defaultQueues, instanceId: 'node1', ringTimeoutSec: 60 });
     const router = createQueueRouter({ acd, store, clock, logger, instanceId: 'node1', queues: defaultQueues, deliver: queue.deliver });
     let reconciled = false;
     telephony.port.onReconcile(() => void (reconciled = true));

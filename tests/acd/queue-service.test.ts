@@ -7,6 +7,7 @@ import { createAcdState, type AcdState } from '../../src/acd/acd-state.ts';
 import { createQueueRouter, type QueueRouter } from '../../src/acd/queue-router.ts';
 import { createQueueService, type QueueService } from '../../src/acd/queue-service.ts';
 import type { RoutingQueue } from '../../src/acd/routing.ts';
+import type { QueueLimits } from '../../src/acd/queue-limits.ts';
 import { createManualClock, type ManualClock } from '../../src/clock.ts';
 import { createLogger } from '../../src/log.ts';
 import { createSimulator, type Simulator } from '../../src/sim/simulator.ts';
@@ -37,7 +38,11 @@ describe('queue service', () => {
     world = undefined;
   });
 
-  async function setup(agents: Record<string, { behavior: 'answer' | 'no-answer' | 'manual'; answerAfterMs?: number }>, ringTimeoutSec = 15): Promise<World> {
+  async function setup(
+    agents: Record<string, { behavior: 'answer' | 'no-answer' | 'manual'; answerAfterMs?: number }>,
+    ringTimeoutSec = 15,
+    extra: { limits?: ReadonlyMap<string, QueueLimits>; onLeft?: (callId: string, outcome: string) => void } = {},
+  ): Promise<World> {
     const clock = createManualClock();
     const sim = await createSimulator({ logger, clock });
     const telephony = createTelephony({ ARI_URL: sim.url, ARI_USER: 'hotline', ARI_PASSWORD: 'hotline', ARI_APP: 'hotline', AMI_USER: 'x', AMI_SECRET: 'x' }, logger);
@@ -52,7 +57,7 @@ describe('queue service', () => {
       await acd.applyAgent(`agent${ext}`, { type: 'login', ready: true });
       await clock.advance(++n); // distinct ready times: the first agent is the longest idle
     }
-    const queue = createQueueService({ telephony: telephony.port, acd, store, clock, logger, instanceId: 'i1', ringTimeoutSec, wrapUpSec: 30 });
+    const queue = createQueueService({ telephony: telephony.port, acd, store, clock, logger, queues, instanceId: 'i1', ringTimeoutSec, wrapUpSec: 30, ...extra });
     const router = createQueueRouter({ acd, store, clock, logger, instanceId: 'i1', queues, deliver: queue.deliver, intervalMs: 1_000 });
     world = { clock, sim, telephony, acd, queue, router };
     return world;
@@ -129,6 +134,30 @@ describe('queue service', () => {
       await w.sim.control.hangup(first);
       await w.sim.control.hangup(second);
       await until(async () => (await w.sim.control.stats()).channels === 0, 'all legs ended');
+    });
+  });
+
+  describe('when the queue cannot take or keep the caller', () => {
+    it('gives the caller back to the flow: no agents on shift, queue full, longest wait passed', async () => {
+      const left: Array<[string, string]> = [];
+      const limits = new Map([['general', { maxWaitSec: 60, maxWaiting: 1 }]]);
+      const w = await setup({ '1001': { behavior: 'manual' } }, 15, { limits, onLeft: (callId, outcome) => left.push([callId, outcome]) });
+      await w.acd.applyAgent('agent1001', { type: 'logout' });
+      const nobody = await queueCaller(w, '13800000021');
+      expect(left).toEqual([[nobody, 'no-agents']]);
+      expect((await w.sim.control.channel(nobody)).bridgeId).toBeNull();
+
+      await w.acd.applyAgent('agent1001', { type: 'login', ready: false }); // on shift, not ready: callers wait
+      const waiting = await queueCaller(w, '13800000022');
+      const tooMany = await queueCaller(w, '13800000023');
+      expect(left.slice(1)).toEqual([[tooMany, 'full']]);
+
+      await w.clock.advance(60_000);
+      await until(() => left.length === 3, 'the longest wait passed');
+      expect(left[2]).toEqual([waiting, 'timeout']);
+      expect((await w.sim.control.channel(waiting)).bridgeId).toBeNull();
+      expect(await w.acd.call(waiting)).toBeNull();
+      for (const id of [nobody, waiting, tooMany]) await w.sim.control.hangup(id);
     });
   });
 

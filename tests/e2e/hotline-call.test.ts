@@ -132,6 +132,8 @@ describe('the hotline on the simulator', () => {
       const sim = await createSimulator({ logger });
       running.push({ close: async () => { await sim.close(); await deletePrefix(inject('redisUrl'), prefix); } });
       const first = await start(env, sim);
+      await first.acd.upsertAgent('agent1002', { extension: '1002', skills: { transport: 5 } });
+      await first.acd.applyAgent('agent1002', { type: 'login', ready: false }); // on shift, so the transport queue takes callers
       const { channelId } = await sim.control.placeCall({ from: '13700137000', did: '12328' });
       await playbackStarted(sim, channelId, 'sound:hotline/zh/greeting-12328');
       await first.close();

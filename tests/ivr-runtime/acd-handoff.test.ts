@@ -31,7 +31,7 @@ describe('IVR runtime handing callers to the ACD', () => {
           const state = createAcdState({ store, clock });
           const entry = createAcdQueueEntry({ enqueue: (request) => queues.enqueue(request) });
           const queues = createQueueService({
-            telephony: telephony.port, acd: state, store, clock, logger, instanceId: 'i1', onConnected: (c) => entry.connected(c.callId),
+            telephony: telephony.port, acd: state, store, clock, logger, queues: routing, instanceId: 'i1', onConnected: (c) => entry.connected(c.callId),
           });
           const router = createQueueRouter({ acd: state, store, clock, logger, instanceId: 'i1', queues: routing, deliver: queues.deliver, intervalMs: 1_000 });
           acd = { state, queues, router };
@@ -39,6 +39,8 @@ describe('IVR runtime handing callers to the ACD', () => {
         },
       });
       const r = rig;
+      await acd!.state.upsertAgent('agent1001', { extension: '1001', skills: { general: 1 } });
+      await acd!.state.applyAgent('agent1001', { type: 'login', ready: false }); // on shift, not yet ready
       const { channelId } = await r.sim.control.placeCall({ from: '13800138000', did: '12345' });
       await r.hears(channelId, s.greeting);
       const menu = r.hears(channelId, s.main);
@@ -50,8 +52,7 @@ describe('IVR runtime handing callers to the ACD', () => {
       expect(r.calls.activeCalls()).toBe(1);
 
       await r.sim.control.setEndpoint('PJSIP', '1001', { behavior: 'answer' });
-      await acd!.state.upsertAgent('agent1001', { extension: '1001', skills: { general: 1 } });
-      await acd!.state.applyAgent('agent1001', { type: 'login', ready: true });
+      await acd!.state.applyAgent('agent1001', { type: 'ready' });
       acd!.router.kick();
       await until(async () => (await r.sim.control.channel(channelId)).bridgeId === `call-${channelId}`, 'bridged to the agent');
       await until(() => r.calls.activeCalls() === 0, 'the IVR let go of the call');

@@ -18,6 +18,8 @@ export interface AcdQueues {
 export interface AcdQueueEntry extends QueueEntry {
   /** Forward the queue service's onConnected here: the call was bridged to an agent. */
   connected(callId: string): void;
+  /** Forward the queue service's onLeft here: the queue gave the call back (the flow takes that exit). */
+  left(callId: string, outcome: 'timeout' | 'full' | 'no-agents'): void;
 }
 
 export function createAcdQueueEntry(queues: AcdQueues): AcdQueueEntry {
@@ -39,6 +41,12 @@ export function createAcdQueueEntry(queues: AcdQueues): AcdQueueEntry {
       if (!call) return;
       waiting.delete(callId);
       call.onOutcome('answered');
+    },
+    left(callId, outcome) {
+      const call = waiting.get(callId);
+      if (!call) return;
+      waiting.delete(callId);
+      call.onOutcome(outcome);
     },
   };
 }

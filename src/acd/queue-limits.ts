@@ -1,0 +1,29 @@
+/**
+ * When a queue gives a caller back to the IVR, whose flow decides what follows (another queue,
+ * a message, a callback registration): `no-agents` when no agent who could ever take the call is
+ * logged in (voicemail only when agents are truly absent, not merely busy), `full` when the queue
+ * holds its maximum, `timeout` after the longest wait allowed.
+ */
+import type { AcdState } from './acd-state.ts';
+import type { RoutingQueue } from './routing.ts';
+
+export interface QueueLimits {
+  /** Longest wait in this queue before the caller goes back to the IVR's `timeout` exit; 0 = no limit. */
+  readonly maxWaitSec: number;
+  /** Most callers waiting at once; a further caller takes the `full` exit; 0 = no limit. */
+  readonly maxWaiting: number;
+}
+
+export type QueueRefusal = 'full' | 'no-agents';
+
+export const noLimits: QueueLimits = { maxWaitSec: 0, maxWaiting: 0 };
+
+/** Whether `queue` may take one more caller now. */
+export async function admission(acd: AcdState, queue: RoutingQueue | undefined, limits: QueueLimits): Promise<QueueRefusal | null> {
+  const skills = new Set(queue?.steps.flatMap((step) => step.skills) ?? []);
+  const [agents, waiting] = await Promise.all([acd.allAgents(), limits.maxWaiting > 0 ? acd.waitingCalls() : Promise.resolve([])]);
+  const staffed = agents.some((a) => a.status.state !== 'logged_out' && Object.keys(a.skills).some((skill) => skills.has(skill)));
+  if (!staffed) return 'no-agents';
+  if (limits.maxWaiting > 0 && waiting.filter((c) => c.queueId === queue?.id).length >= limits.maxWaiting) return 'full';
+  return null;
+}
