@@ -148,7 +148,19 @@ export async function startHotline(config: Config, logger: Logger, options: Star
       telephony: telephony.port, versions, didFlows: didFlowsFrom(config), store, clock, logger: logger.child({ component: 'ivr' }),
       node: instanceId, tickets: createTicketServiceIntake({ tickets, store }), queue: ivrQueue,
       onCallEvent: (callId, event) => recorder.record(callId, event),
+      onRating: ({ callId, rating, label }) => {
+        recorder.record(callId, { type: 'rating', at: clock.now(), rating: label });
+        void rateCall(callId, rating);
+      },
     });
+    /** 一次一评: the survey's rating is stored with the call and the agent who served it. */
+    async function rateCall(callId: string, digit: 1 | 2 | 3): Promise<void> {
+      const record = await callRecords.get(callId);
+      const agent = record?.agentIds.at(-1);
+      if (!record || !agent) return;
+      await ratings.rate({ callId, agent, digit, ...(record.callerNumber !== 'unknown' ? { phone: record.callerNumber } : {}) })
+        .catch((error: unknown) => logger.warn({ err: error, callId }, 'rating not stored'));
+    }
     closers.push(() => calls.close());
 
     const health: HealthSource[] = [
@@ -198,6 +210,11 @@ export async function startHotline(config: Config, logger: Logger, options: Star
         recorder.record(connection.callId, { type: 'answered', at: clock.now(), agentId: connection.agentId });
         desk.connected(connection);
         ivrQueue.connected(connection.callId);
+      },
+      onAgentHungUp: async ({ callId, callerChannelId }) => {
+        const record = await callRecords.get(callId);
+        await calls.startFlow(callerChannelId, 'survey', { callerNumber: record?.callerNumber ?? '', ...(record?.did ? { did: record.did } : {}) });
+        return true;
       },
       onEnded: (ended) => {
         if (ended.cause === 'no_answer') recorder.record(ended.callId, { type: 'rona', at: clock.now(), agentId: ended.agentId });

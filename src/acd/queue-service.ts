@@ -46,6 +46,8 @@ export interface QueueServiceOptions {
   readonly onOffer?: (offer: Offer) => void;
   /** Told when a call was connected to an agent (call sessions and the CTI build on this). */
   readonly onConnected?: (connection: Connection) => void;
+  /** The agent hung up first: resolve true to keep the caller (e.g. for the post-call survey), false to hang up. */
+  readonly onAgentHungUp?: (connection: Connection) => Promise<boolean>;
   /** Told when an offered or connected call ended for the agent. */
   readonly onEnded?: (ended: Ended) => void;
 }
@@ -283,10 +285,12 @@ export function createQueueService(options: QueueServiceOptions) {
       call.log.info('caller abandoned the queue');
       return;
     }
-    // connected: the other party is hung up, the bridge destroyed, the agent goes to wrap-up
-    const other = callerLeft ? call.agentChannelId! : call.request.channelId;
-    await telephony.hangup(other).catch(() => undefined);
+    // connected: the bridge is destroyed, the other party hung up — unless the agent hung up first
+    // and the caller is kept for the post-call survey — and the agent goes to wrap-up
     await telephony.destroyBridge(call.bridgeId!).catch(() => undefined);
+    const connection = { callId: call.request.callId, callerChannelId: call.request.channelId, agentChannelId: call.agentChannelId!, agentId: call.agentId!, bridgeId: call.bridgeId! };
+    const kept = !callerLeft && (await (options.onAgentHungUp?.(connection) ?? Promise.resolve(false)).catch(() => false));
+    if (!kept) await telephony.hangup(callerLeft ? call.agentChannelId! : call.request.channelId).catch(() => undefined);
     await wrapUp(call.agentId!);
     options.onEnded?.({ callId: call.request.callId, agentId: call.agentId!, cause: callerLeft ? 'caller_hangup' : 'agent_hangup' });
     call.log.info({ by: callerLeft ? 'caller' : 'agent' }, 'call ended');

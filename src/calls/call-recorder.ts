@@ -14,6 +14,8 @@ export function createCallRecorder({ records, telephony, clock, logger }: { reco
   const log = logger.child({ component: 'call-recorder' });
   /** Per live call: the chain of its writes. */
   const chains = new Map<string, Promise<void>>();
+  /** Calls whose agent hung up first (the caller may still be rating the call). */
+  const agentFirst = new Set<string>();
 
   function write(callId: string, work: () => Promise<unknown>): void {
     const next = (chains.get(callId) ?? Promise.resolve())
@@ -43,7 +45,8 @@ export function createCallRecorder({ records, telephony, clock, logger }: { reco
       chains.set(callId, Promise.resolve());
       write(callId, () => records.start({ callId, did: event.did ?? '', callerNumber: event.caller.number, arrivedAt: clock.now() }));
     } else if (event.type === 'hung-up') {
-      ended(event.channelId, event.byApp ? 'system' : 'caller', event.cause);
+      const by: EndedBy = agentFirst.delete(event.channelId) ? 'agent' : event.byApp ? 'system' : 'caller';
+      ended(event.channelId, by, event.cause);
     }
   });
 
@@ -57,8 +60,8 @@ export function createCallRecorder({ records, telephony, clock, logger }: { reco
 
   return {
     record,
-    /** The agent hung up first (told by the queue service before the caller's leg is hung up). */
-    agentHungUp: (callId: string) => ended(callId, 'agent'),
+    /** The agent hung up first: the record says so when the caller's leg ends (after the survey, if any). */
+    agentHungUp: (callId: string) => void agentFirst.add(callId),
     /** Calls whose record is still being written. */
     live: (): number => chains.size,
     close(): void {

@@ -76,6 +76,35 @@ describe('the hotline on the simulator', () => {
     });
   });
 
+  describe('when the agent hangs up first', () => {
+    it('asks the caller to rate the call and stores the rating with the call and the agent', async () => {
+      const hotline = await start();
+      const sim = hotline.simulator!;
+      const agent = await connect(`${hotline.url.replace('http', 'ws')}/cti`, await token(hotline, 'agent1001'));
+      await agent.request('subscribe', { topics: ['agent:agent1001'] });
+      await agent.request('agent.login');
+      await agent.request('agent.ready');
+      const { channelId } = await sim.control.placeCall({ from: '13600136000', did: '12345' });
+      await agent.waitFor((m) => m.type === 'event' && m.name === 'call.offer');
+      await agent.request('call.answer', { callId: channelId });
+      await agent.waitFor((m) => m.type === 'event' && m.name === 'call.progress');
+
+      const survey = playbackStarted(sim, channelId, 'sound:hotline/zh/survey');
+      expect((await agent.request('call.hangup', { callId: channelId })).ok).toBe(true);
+      await survey;
+      await sim.control.sendDtmf(channelId, { digits: '1' }); // 满意
+      await until(async () => (await sim.control.channel(channelId)).hungUp, 'the survey thanked the caller and hung up');
+      await agent.close();
+
+      const headers = { authorization: `Bearer ${await token(hotline, 'supervisor')}` };
+      const history = async () => (await (await fetch(`${hotline.url}/api/callers/13600136000/history`, { headers })).json()) as {
+        calls: Array<Record<string, unknown>>; ratedCalls: Array<Record<string, unknown>>;
+      };
+      await until(async () => (await history()).calls[0]?.['endedBy'] === 'agent', 'the call record is complete');
+      expect((await history()).ratedCalls).toEqual([expect.objectContaining({ callId: channelId, agent: 'agent1001', rating: 'satisfied' })]);
+    });
+  });
+
   describe('when an admin maps another number to a flow', () => {
     it('answers that number with the flow', async () => {
       const hotline = await start({ ...embedded, IVR_DID_FLOWS: '12345=12345,12319=12328' });
