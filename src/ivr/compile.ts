@@ -8,16 +8,22 @@ import { HotlineError } from '../errors.ts';
 import type { Flow } from './flow-schema.ts';
 import type { CompiledFlow } from './interpreter-types.ts';
 import { lintFlow, type LintOptions } from './lint.ts';
+import { inlineSubflows, subflowNodes } from './subflows.ts';
 
-/** Lints and pins a flow document. Throws FLOW_INVALID (details.findings) when it has errors. */
+/**
+ * Lints and pins a flow document, its subflows inlined from `options.flows` (the hash then
+ * covers the children's content). Throws FLOW_INVALID (details.findings) when it has errors.
+ */
 export function compileFlow(doc: unknown, options: LintOptions): CompiledFlow {
   const result = lintFlow(doc, options);
   if (!result.ok || result.flow === undefined) {
     const first = result.errors[0];
     throw new HotlineError('FLOW_INVALID', `the flow has ${result.errors.length} error(s); first: ${first?.path ?? ''} ${first?.message ?? ''}`, { findings: result.errors });
   }
-  const flow = deepFreeze(structuredClone(result.flow));
-  return { id: flow.id, version: flowVersionHash(flow), flow };
+  const flows = options.flows ?? {};
+  const subflows = subflowNodes(result.flow).map(({ id, flowId }) => ({ node: id, flowId, version: flowVersionHash(flows[flowId]!) }));
+  const flow = deepFreeze(structuredClone(inlineSubflows(result.flow, flows)));
+  return { id: flow.id, version: flowVersionHash(flow), flow, ...(subflows.length > 0 ? { subflows } : {}) };
 }
 
 /** sha256 (64 hex) of the canonical JSON of a flow. */

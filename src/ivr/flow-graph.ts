@@ -36,7 +36,7 @@ export function exitsOf(id: string, node: FlowNode): Exit[] {
   const named = (next: Record<string, string>, sets: Record<string, readonly string[]> = {}): Exit[] =>
     Object.entries(next).map(([k, t]) => one(k, t, p(id, 'next', k), sets[k] ?? []));
   switch (node.type) {
-    case 'play': case 'set': case 'goto':
+    case 'play': case 'set': case 'goto': case 'subflow':
       return [one('next', node.next, p(id, 'next'), node.type === 'set' ? Object.keys(node.vars) : [])];
     case 'record': {
       const sets = [node.into, `${node.into}_seconds`];
@@ -59,7 +59,7 @@ export function exitsOf(id: string, node: FlowNode): Exit[] {
         ...node.cases.map((c, i) => one(`case ${i}`, c.next, p(id, 'cases', i, 'next'))),
         one('default', node.default, p(id, 'default')),
       ];
-    case 'hangup': return [];
+    case 'hangup': case 'return': return [];
   }
 }
 

@@ -146,6 +146,15 @@ export const SurveyNode = Type.Object({
 
 export const GotoNode = Type.Object({ type: Type.Literal('goto'), ...title, next: NodeId }, strict);
 
+/** Flow ids (the `id` of a flow document). */
+export const FlowId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,47}$' });
+
+/** Runs another flow's nodes; when that flow reaches a `return` node the call goes on at `next`. */
+export const SubflowNode = Type.Object({ type: Type.Literal('subflow'), ...title, flow: FlowId, next: NodeId }, strict);
+
+/** Ends a subflow: back to the calling flow's `next`. In a flow run on its own it ends the call like `hangup`. */
+export const ReturnNode = Type.Object({ type: Type.Literal('return'), ...title }, strict);
+
 export const HangupNode = Type.Object({
   type: Type.Literal('hangup'), ...title,
   reason: Type.Optional(Type.Union([Type.Literal('normal'), Type.Literal('busy'), Type.Literal('congestion')])),
@@ -155,7 +164,7 @@ export const HangupNode = Type.Object({
 export const nodeSchemas = {
   play: PlayNode, menu: MenuNode, collect: CollectNode, record: RecordNode, http: HttpNode,
   hours: HoursNode, condition: ConditionNode, set: SetNode, queue: QueueNode, transfer: TransferNode,
-  ticket: TicketNode, survey: SurveyNode, goto: GotoNode, hangup: HangupNode,
+  ticket: TicketNode, survey: SurveyNode, goto: GotoNode, hangup: HangupNode, subflow: SubflowNode, return: ReturnNode,
 } as const;
 
 export type NodeType = keyof typeof nodeSchemas;
@@ -163,13 +172,13 @@ export const nodeTypes = Object.keys(nodeSchemas) as NodeType[];
 
 export const FlowNode = Type.Union([
   PlayNode, MenuNode, CollectNode, RecordNode, HttpNode, HoursNode, ConditionNode, SetNode, QueueNode, TransferNode,
-  TicketNode, SurveyNode, GotoNode, HangupNode,
+  TicketNode, SurveyNode, GotoNode, HangupNode, SubflowNode, ReturnNode,
 ]);
 
 /** The flow document without its nodes' bodies (checked node by node for precise messages). */
 const flowFields = {
   $schema: Type.Optional(Type.String()),
-  id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,47}$' }),
+  id: FlowId,
   title: Type.String({ minLength: 1, maxLength: 200 }),
   description: Type.Optional(Type.String({ maxLength: 2000 })),
   languages: Type.Array(LanguageTag, { minItems: 1, maxItems: 8, uniqueItems: true, description: 'the first is the default' }),

@@ -45,8 +45,11 @@ export function enterNode(ctx: Ctx): Next {
       type: 'fileTicket', requestId, category: node.category, content: renderTemplate(node.content, ctx.s.vars),
       recording: node.recording === undefined ? undefined : ctx.s.vars[node.recording], fields: renderAll(node.fields, ctx.s.vars),
     }));
-    case 'hangup':
-      if (!ctx.s.hungUp) ctx.out.push({ type: 'hangup', reason: node.reason ?? 'normal' });
+    // compiling inlines subflows (subflows.ts), so a compiled flow holds none; go on as a goto would
+    case 'subflow': return node.next;
+    // a `return` in a flow run on its own (not inlined into a caller) ends the call like a hangup
+    case 'return': case 'hangup':
+      if (!ctx.s.hungUp) ctx.out.push({ type: 'hangup', reason: node.type === 'hangup' ? node.reason ?? 'normal' : 'normal' });
       return finish(ctx, ctx.s.hungUp ? 'caller-hangup' : 'hangup');
   }
 }

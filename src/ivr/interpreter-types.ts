@@ -12,6 +12,15 @@ export interface CompiledFlow {
   /** sha256 (16 hex) of the canonical JSON: the version a call carries. */
   readonly version: string;
   readonly flow: Flow;
+  /** The subflows inlined into `flow`: the subflow node, the child flow and its version (hash). */
+  readonly subflows?: readonly InlinedSubflow[];
+}
+
+/** One subflow node inlined at compile / publish time, and the child version it copied. */
+export interface InlinedSubflow {
+  readonly node: string;
+  readonly flowId: string;
+  readonly version: string;
 }
 
 /** Everything that can happen to a call, with the time (epoch ms) it happened. */

@@ -6,7 +6,7 @@ import { builtinVars, exitsOf, humanTypes, nodePath, readsOf, reachableFrom, wai
 import type { Flow } from './flow-schema.ts';
 import type { Finding } from './lint-types.ts';
 
-const terminalTypes = new Set(['hangup', 'queue', 'transfer']);
+const terminalTypes = new Set(['hangup', 'queue', 'transfer', 'return']);
 
 /** Graph errors (dead ends, loops, unset variables) and warnings (unreachable, long route to a person). */
 export function graphFindings(flow: Flow, maxStepsToHuman: number): { errors: Finding[]; warnings: Finding[] } {

@@ -21,6 +21,8 @@ export interface LintOptions {
   readonly catalogue: Catalogue;
   /** Keys with a hotline-wide meaning (default 0 agent, * repeat, # end). */
   readonly reservedKeys?: Readonly<Record<string, ReservedPurpose>>;
+  /** Flows a subflow node may name, by id (publishing passes each one's live version). */
+  readonly flows?: Readonly<Record<string, Flow>>;
   /** Warn when the shortest route from entry to a queue/transfer is longer than this (default 4). */
   readonly maxStepsToHuman?: number;
 }

@@ -8,6 +8,7 @@ import { graphFindings } from './lint-graph.ts';
 import { duplicateKeys } from './lint-json.ts';
 import { ruleFindings } from './lint-rules.ts';
 import { schemaFindings } from './lint-schema.ts';
+import { inlineSubflows, subflowFindings } from './subflows.ts';
 import { defaultReservedKeys, type Finding, type LintOptions, type LintResult } from './lint-types.ts';
 
 export type { Finding, LintOptions, LintResult, ReservedPurpose } from './lint-types.ts';
@@ -41,8 +42,12 @@ function lintUnsafe(doc: unknown, options: LintOptions): LintResult {
   const schema = schemaFindings(doc);
   if (schema.length > 0) return verdict(schema, [], undefined);
   const flow = doc as Flow;
-  const rules = ruleFindings(flow, options.catalogue, options.reservedKeys ?? defaultReservedKeys);
-  const graph = graphFindings(flow, options.maxStepsToHuman ?? 4);
+  const subflows = subflowFindings(flow, options.flows ?? {});
+  if (subflows.length > 0) return verdict(subflows, [], undefined);
+  // the rest is checked on the flow as it will run: subflows inlined (their nodes as `<node>__<child node>`)
+  const inlined = inlineSubflows(flow, options.flows ?? {});
+  const rules = ruleFindings(inlined, options.catalogue, options.reservedKeys ?? defaultReservedKeys);
+  const graph = graphFindings(inlined, options.maxStepsToHuman ?? 4);
   return verdict([...rules, ...graph.errors], graph.warnings, flow);
 }
 

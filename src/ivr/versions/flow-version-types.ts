@@ -2,6 +2,7 @@
  * Types of flow versions, aliases and the audit log (see flow-versions.ts).
  */
 import type { Flow } from '../flow-schema.ts';
+import type { InlinedSubflow } from '../interpreter-types.ts';
 
 export type FlowAlias = 'live' | 'staging';
 export const flowAliases: readonly FlowAlias[] = ['live', 'staging'];
@@ -20,7 +21,10 @@ export interface FlowVersionSummary {
 
 /** A published, immutable version. */
 export interface FlowVersion extends FlowVersionSummary {
+  /** The flow as published, its subflows inlined (so the hash covers the children's content). */
   readonly flow: Flow;
+  /** The child flow versions inlined into `flow` at publish time, when it has subflow nodes. */
+  readonly subflows?: readonly InlinedSubflow[];
 }
 
 /** The aliases document of one flow. */

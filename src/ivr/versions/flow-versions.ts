@@ -17,6 +17,9 @@ import { defaultCatalogue, type Catalogue } from '../catalogue.ts';
 import type { Flow } from '../flow-schema.ts';
 import { lintFlow, type LintResult } from '../lint.ts';
 import { flowVersionHash } from '../compile.ts';
+import type { InlinedSubflow } from '../interpreter-types.ts';
+import { inlineSubflows, subflowNodes } from '../subflows.ts';
+import { liveChildren } from './subflow-children.ts';
 import { flowAuditKey, flowIndexKey, flowKeys, isVersionHash } from './flow-keys.ts';
 import { diffJson, type JsonChange } from './json-diff.ts';
 import {
@@ -45,8 +48,9 @@ export function createFlowVersions(options: FlowVersionsOptions) {
   /** Versions never change once written, so any instance may cache them forever. */
   const cache = new Map<string, FlowVersion>();
 
-  function lint(doc: unknown): LintResult {
-    return lintFlow(doc, { catalogue });
+  /** Lints a draft; subflow nodes may name the flows in `flows` (publishing passes their live versions). */
+  function lint(doc: unknown, flows: Readonly<Record<string, Flow>> = {}): LintResult {
+    return lintFlow(doc, { catalogue, flows });
   }
 
   async function aliasesOf(flowId: string): Promise<{ doc: FlowAliasesDoc; storeVersion: number }> {
@@ -99,7 +103,7 @@ export function createFlowVersions(options: FlowVersionsOptions) {
    */
   async function move(params: {
     flowId: string; hash: string; flow: Flow | undefined; alias: FlowAlias; author: string; message: string;
-    expectedHash: string | null | undefined; action: FlowAuditEntry['action'];
+    subflows?: readonly InlinedSubflow[]; expectedHash: string | null | undefined; action: FlowAuditEntry['action'];
   }): Promise<PublishResult> {
     const { flowId, hash, alias } = params;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -116,6 +120,7 @@ export function createFlowVersions(options: FlowVersionsOptions) {
       const now = clock.now();
       const version: FlowVersion = existing?.version ?? {
         flowId, hash, seq: doc.seq + 1, author: params.author, message: params.message, publishedAt: now, flow: params.flow!,
+        ...(params.subflows === undefined || params.subflows.length === 0 ? {} : { subflows: params.subflows }),
       };
       const previous = current === null ? null : await getVersion(flowId, current);
       const changes = diffJson(previous?.flow ?? {}, version.flow).length;
@@ -153,17 +158,23 @@ export function createFlowVersions(options: FlowVersionsOptions) {
     catalogue,
     lint,
 
-    /** Validates and publishes a draft to an alias (default live). */
+    /**
+     * Validates and publishes a draft to an alias (default live). Subflow nodes are inlined from
+     * the children's live versions, which the version records (see ADR 0006).
+     */
     async publish(request: PublishRequest): Promise<PublishResult> {
-      const verdict = lint(request.flow);
-      if (!verdict.publishable || !verdict.flow) {
+      const children = await liveChildren(request.flow, { live: (id) => aliasVersion(id, 'live'), version: getVersion });
+      const checked = lint(request.flow, children.flows);
+      const verdict = { ...checked, errors: [...children.findings, ...checked.errors] };
+      if (!verdict.publishable || verdict.errors.length > 0 || !verdict.flow) {
         throw new HotlineError('FLOW_INVALID',
           `the flow has ${verdict.errors.length} error(s) and ${verdict.warnings.length} warning(s); both block publishing`,
           { findings: [...verdict.errors, ...verdict.warnings], errors: verdict.errors, warnings: verdict.warnings });
       }
-      const flow = verdict.flow;
+      const subflows = subflowNodes(verdict.flow).map(({ id, flowId }) => ({ node: id, flowId, version: children.versions[flowId]! }));
+      const flow = inlineSubflows(verdict.flow, children.flows);
       return move({
-        flowId: flow.id, hash: flowVersionHash(flow), flow, alias: request.alias ?? 'live', author: request.author,
+        flowId: flow.id, hash: flowVersionHash(flow), flow, subflows, alias: request.alias ?? 'live', author: request.author,
         message: request.message, expectedHash: request.expectedHash, action: 'publish',
       });
     },
