@@ -14,7 +14,7 @@ export const demoUsers: readonly User[] = [
   { username: 'agent1001', displayName: '话务员 李娜', roles: ['agent'], extension: '1001' },
   { username: 'agent1002', displayName: '话务员 张伟', roles: ['agent'], extension: '1002' },
   { username: 'expert2001', displayName: '海关专席 陈静', roles: ['agent'], extension: '2001' },
-  { username: 'dept-transport', displayName: '市交通运输局', roles: ['department'] },
+  { username: 'dept-transport', displayName: '市交通运输局', roles: ['department'], unit: '市交通运输局' },
 ];
 
 export interface SeedOptions {

@@ -16,6 +16,8 @@ export interface User {
   readonly roles: readonly Role[];
   /** The agent's SIP endpoint (seat), e.g. "1001", for agents. */
   readonly extension?: string;
+  /** The unit a department user works for (e.g. 市交通运输局): department actions are limited to its tickets. */
+  readonly unit?: string;
 }
 
 interface StoredUser extends User {
@@ -26,6 +28,7 @@ interface StoredUser extends User {
 export interface Session {
   readonly username: string;
   readonly roles: readonly Role[];
+  readonly unit?: string;
   readonly expiresAt: number;
 }
 
@@ -61,6 +64,7 @@ export function createUserService(options: UserServiceOptions) {
       displayName: user.displayName,
       roles: [...new Set(user.roles)],
       ...(user.extension ? { extension: user.extension } : {}),
+      ...(user.unit ? { unit: user.unit } : {}),
       passwordHash: await hashPassword(user.password),
       createdAt: clock.now(),
     };
@@ -103,7 +107,9 @@ export function createUserService(options: UserServiceOptions) {
     if (!found || !ok) throw new HotlineError('UNAUTHORIZED', 'wrong user name or password');
     await store.commit([], [{ op: 'del', key: failureKey(username) }]);
     const token = randomBytes(32).toString('base64url');
-    const session: Session = { username, roles: found.value.roles, expiresAt: clock.now() + sessionTtlMs };
+    const session: Session = {
+      username, roles: found.value.roles, ...(found.value.unit ? { unit: found.value.unit } : {}), expiresAt: clock.now() + sessionTtlMs,
+    };
     await store.commit([], [{ op: 'put', key: sessionKey(token), value: session, ttlMs: sessionTtlMs }]);
     return { token, session, user: publicUser(found.value) };
   }
@@ -129,5 +135,6 @@ function publicUser(user: StoredUser): User {
     displayName: user.displayName,
     roles: user.roles,
     ...(user.extension ? { extension: user.extension } : {}),
+    ...(user.unit ? { unit: user.unit } : {}),
   };
 }

@@ -18,7 +18,7 @@ import { calendarOf, defaultTicketConfig, parseTicketConfig, type TicketConfig }
 import { createTicketIdGenerator } from './ticket-id.ts';
 import { normalizePhone, ticketKeys } from './ticket-keys.ts';
 import { ticketView, type TicketView } from './ticket-queries.ts';
-import { transition, type TicketAction } from './ticket-states.ts';
+import { transition, transitionTable, type TicketAction } from './ticket-states.ts';
 import { channels, type ActionInput, type AuditEntry, type CreateTicketInput, type Ticket, type TicketActor } from './ticket-types.ts';
 
 /** Optimistic retries of one move; between them a short random back-off spreads racing writers. */
@@ -130,6 +130,7 @@ export function createTicketService(options: TicketServiceOptions): TicketServic
     const now = clock.now();
     const facts = { returnsApproved: ticket.returnsApproved, extensionPending: ticket.extensionPending !== null, dissatisfiedPending: ticket.dissatisfiedPending, handleDueAt: ticket.deadlines.handleDueAt, now };
     const to = transition({ state: ticket.state, action, actors: actor.roles, facts, ...(input.reason === undefined ? {} : { reason: input.reason }) });
+    assertUnit(ticket, action, actor);
     if (action === 'merge') throw new HotlineError('TICKET_INVALID', 'merge is recorded on the first ticket by merge_into on the duplicate');
     const effects = applyEffects(ticket, action, to, input, { config: cfg, calendar: calendarOf(cfg), now });
     const next = effects.ticket;
@@ -144,6 +145,18 @@ export function createTicketService(options: TicketServiceOptions): TicketServic
     if (!result.ok) return null;
     log.info({ ticketId: id, action, from: ticket.state, to, by: actor.username }, 'ticket moved');
     return view(next, now, cfg.yellowShare);
+  }
+
+  /**
+   * A user who may make this move only as a department acts for its own unit: the ticket must be
+   * dispatched to that unit (lead or assisting). Hotline roles (agent, supervisor, admin) are not limited.
+   */
+  function assertUnit(ticket: Ticket, action: TicketAction, actor: TicketActor): void {
+    if (actor.unit === undefined) return; // a trusted internal caller
+    const allowed = transitionTable[action].actors;
+    if (actor.roles.some((role) => role !== 'department' && allowed.includes(role))) return;
+    if (actor.unit !== null && (ticket.leadUnit === actor.unit || ticket.assistingUnits.includes(actor.unit))) return;
+    throw new HotlineError('TICKET_FORBIDDEN_ACTION', `${action}: ticket ${ticket.id} is not dispatched to your unit`, { action });
   }
 
   /** A duplicate joins the first ticket: the first one must allow `merge`, and both are written together. */

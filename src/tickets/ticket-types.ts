@@ -101,6 +101,12 @@ export interface ActionInput {
 export interface TicketActor {
   readonly username: string;
   readonly roles: readonly Actor[];
+  /**
+   * Set for users acting through the API: a department user's unit (null when the user has none).
+   * Then department-only actions are allowed only on tickets dispatched to that unit (lead or
+   * assisting). Left out only by trusted internal callers (the scheduler, the IVR intake, tests).
+   */
+  readonly unit?: string | null;
 }
 
 /** One entry of a ticket's audit trail: who, when, from, to, why. */

@@ -38,7 +38,7 @@ let counter = 0;
 export async function login(
   { app, users }: TestApp,
   roles: readonly Role[],
-  extra: { extension?: string } = {},
+  extra: { extension?: string; unit?: string } = {},
 ): Promise<{ authorization: string; username: string }> {
   const username = `${roles.join('-')}-${++counter}`;
   const password = 'test-password-1';

@@ -26,7 +26,9 @@ describe.each(backends('tickets-http'))('ticket routes on the %s store', (_name,
     await calls.start({ callId: 'call-9', did: '12345', callerNumber: '13800138000' });
     const routes = ticketRoutes({ tickets: createTicketService({ ...deps, logger: silent }), kb: createKbService(deps), ratings: createCallRatings(deps), calls, queries: createTicketQueries(deps) });
     t = await buildTestApp({ store, clock: backend.clock, routes: [routes] });
-    for (const role of ['agent', 'department', 'supervisor', 'admin'] as const) as[role] = { authorization: (await login(t, [role])).authorization };
+    for (const role of ['agent', 'department', 'supervisor', 'admin'] as const) {
+      as[role] = { authorization: (await login(t, [role], role === 'department' ? { unit: '市住房公积金管理中心' } : {})).authorization };
+    }
   });
   afterAll(async () => {
     await t.app.close();
@@ -70,6 +72,19 @@ describe.each(backends('tickets-http'))('ticket routes on the %s store', (_name,
       const sample = await t.app.inject({ method: 'GET', url: '/api/tickets/sample?limit=5', headers: as.supervisor });
       expect(sample.json<Array<{ id: string; state: string }>>().map((x) => [x.id, x.state])).toEqual([[closed, 'closed']]);
       expect((await t.app.inject({ method: 'GET', url: '/api/tickets?state=nonsense', headers: as.agent })).json()).toMatchObject({ code: 'BAD_REQUEST' });
+    });
+  });
+
+  describe('when a department acts on a ticket dispatched to another unit', () => {
+    it('is refused with 403 and the ticket does not move', async () => {
+      const { id } = (await t.app.inject({ method: 'POST', url: '/api/tickets', headers: as.agent, payload: body })).json<{ id: string }>();
+      await act(id, 'queue_dispatch', as.agent);
+      await act(id, 'dispatch', as.agent, { unit: '市税务局' });
+      expect((await act(id, 'sign', as.department)).json()).toMatchObject({ statusCode: 403, code: 'TICKET_FORBIDDEN_ACTION' });
+      const other = { authorization: (await login(t, ['department'])).authorization }; // no unit at all
+      expect((await act(id, 'sign', other)).json()).toMatchObject({ statusCode: 403, code: 'TICKET_FORBIDDEN_ACTION' });
+      const taxOffice = { authorization: (await login(t, ['department'], { unit: '市税务局' })).authorization };
+      expect((await act(id, 'sign', taxOffice)).json()).toMatchObject({ state: 'signed' });
     });
   });
 

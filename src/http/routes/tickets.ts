@@ -38,8 +38,8 @@ const hotline = ['agent', 'supervisor'] as const;
 
 export function ticketRoutes(options: TicketRoutesOptions) {
   const { tickets, kb, ratings, calls, queries } = options;
-  const actor = (session: { username: string; roles: readonly string[] } | null): TicketActor =>
-    ({ username: session!.username, roles: session!.roles as TicketActor['roles'] });
+  const actor = (session: { username: string; roles: readonly string[]; unit?: string } | null): TicketActor =>
+    ({ username: session!.username, roles: session!.roles as TicketActor['roles'], unit: session!.unit ?? null });
 
   return async function register(app: FastifyInstance): Promise<void> {
     app.post('/api/tickets', {
