@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { defaultFlowDir, readJsonFiles } from '../../src/ivr/flow-files.ts';
 import { lintFlow, lintFlowText } from '../../src/ivr/lint.ts';
-import { baseFlow, lintOptions, say } from './support.ts';
+import { library } from './subflow-library.ts';
+import { baseFlow, lintOptions as plainOptions, say } from './support.ts';
+
+/** The catalogue and the child flows a subflow node may name. */
+const lintOptions = { ...plainOptions, flows: library() };
 
 type Flow = ReturnType<typeof baseFlow>;
 type Node = Record<string, unknown>;
@@ -19,6 +23,8 @@ interface BrokenCase {
 }
 
 const text = (f: Flow): string => JSON.stringify(f, null, 2);
+/** The welcome prompt leads to a subflow node `fb` with these fields. */
+const callChild = (f: Flow, fields: Record<string, unknown>): Flow => { node(f, 'welcome').next = 'fb'; f.nodes.fb = { type: 'subflow', ...fields }; return f; };
 
 const corpus: BrokenCase[] = [
   { name: 'an option points to a missing node', make: (f) => { sub(node(f, 'main_menu'), 'options')[9] = { next: 'nowhere' }; return f; }, path: '/nodes/main_menu/options/9/next', message: /points to the node "nowhere", which does not exist/ },
@@ -60,6 +66,12 @@ const corpus: BrokenCase[] = [
   { name: 'no languages', make: (f) => { f.languages = []; return f; }, path: '/languages', message: /at least 1/ },
   { name: 'a menu without options', make: (f) => { node(f, 'main_menu').options = {}; return f; }, path: '/nodes/main_menu/options', message: /at least 1 entry/ },
   { name: 'not JSON', make: () => '{ "id": "x", ', path: '', message: /not valid JSON/ },
+  { name: 'a subflow names an unknown flow', make: (f) => callChild(f, { flow: 'nowhere', next: 'main_menu' }), path: '/nodes/fb/flow', message: /the flow "nowhere" is not known \(known: feedback, no-return, loop-a, zh-only\)/ },
+  { name: 'a subflow without its next', make: (f) => callChild(f, { flow: 'feedback' }), path: '/nodes/fb', message: /required field missing: next/ },
+  { name: 'a subflow calls its own flow', make: (f) => callChild(f, { flow: 'test', next: 'main_menu' }), path: '/nodes/fb/flow', message: /cannot call itself as a subflow/ },
+  { name: 'a subflow includes the flow again through another', make: (f) => callChild(f, { flow: 'loop-a', next: 'main_menu' }), path: '/nodes/fb/flow', message: /includes itself again \(test → loop-a → test\)/ },
+  { name: 'a subflow that never returns', make: (f) => callChild(f, { flow: 'no-return', next: 'main_menu' }), path: '/nodes/fb/flow', message: /has no return node reachable from its entry, so the caller would never come back to "main_menu"/ },
+  { name: 'a subflow lacks a prompt language of the parent', make: (f) => callChild(f, { flow: 'zh-only', next: 'main_menu' }), path: '/nodes/fb/flow', message: /prompt at \/nodes\/hello\/prompt of the flow "zh-only" has no "en" version/ },
   { name: 'an unreachable node', make: (f) => { f.nodes.orphan = { type: 'hangup' }; return f; }, path: '/nodes/orphan', message: /no path from the entry leads to the node "orphan"/, level: 'warning' },
   {
     name: 'a long route to a person',
