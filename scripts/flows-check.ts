@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultCatalogue } from '../src/ivr/catalogue.ts';
 import { compileFlow } from '../src/ivr/compile.ts';
-import { defaultFlowDir, readJsonFiles } from '../src/ivr/flow-files.ts';
+import { defaultFlowDir, flowsById, readJsonFiles } from '../src/ivr/flow-files.ts';
 import { flowJsonSchema } from '../src/ivr/flow-schema.ts';
 import type { FlowTestSuite } from '../src/ivr/flow-scenario.ts';
 import { flowCoverage, runFlowTests, validateTestSuite } from '../src/ivr/flow-tests.ts';
@@ -21,7 +21,8 @@ import { formatFindings, lintFlowText } from '../src/ivr/lint.ts';
 const args = process.argv.slice(2);
 const dirIndex = args.indexOf('--dir');
 const dir = dirIndex >= 0 && args[dirIndex + 1] !== undefined ? path.resolve(args[dirIndex + 1]!) : defaultFlowDir;
-const options = { catalogue: defaultCatalogue };
+// a subflow node may name any flow of the folder
+const options = { catalogue: defaultCatalogue, flows: flowsById(readJsonFiles(dir)) };
 
 if (args.includes('--write-schema')) {
   const file = path.join(dir, 'schema', 'flow.schema.json');

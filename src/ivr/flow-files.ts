@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Flow } from './flow-schema.ts';
 
 export interface FlowFile {
   readonly file: string;
@@ -21,3 +22,18 @@ export function readJsonFiles(dir: string): FlowFile[] {
 
 /** The repository's flow folder. */
 export const defaultFlowDir = path.resolve(import.meta.dirname, '../../ivr-flows');
+
+/**
+ * The flow documents among `files` by their `id`: the flows a subflow node may name when the
+ * linter, the compiler or the flow tests run on files (not yet checked: each is linted on its own).
+ */
+export function flowsById(files: readonly FlowFile[]): Record<string, Flow> {
+  const out: Record<string, Flow> = {};
+  for (const { text } of files) {
+    let doc: unknown;
+    try { doc = JSON.parse(text); } catch { continue; }
+    const id = typeof doc === 'object' && doc !== null ? (doc as { id?: unknown }).id : undefined;
+    if (typeof id === 'string') Object.defineProperty(out, id, { value: doc as Flow, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}

@@ -1,8 +1,13 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/clock.ts';
 import { isHotlineError } from '../../src/errors.ts';
 import type { Flow } from '../../src/ivr/flow-schema.ts';
 import { createFlowVersions } from '../../src/ivr/versions/flow-versions.ts';
+import { publishDraftsOnce } from '../../src/ivr/versions/publish-drafts.ts';
+import { createLogger } from '../../src/log.ts';
 import { createMemoryStore } from '../../src/store/memory-store.ts';
 
 const hello = (id: string, sound: string): Flow['nodes'][string] => ({ type: 'play', prompt: { 'zh-CN': { sound: `sound:hotline/${sound}` } }, next: id });
@@ -44,6 +49,24 @@ describe('publishing flows with subflows', () => {
         errors: [expect.objectContaining({ rule: 'subflow-recursion', path: '/nodes/inner/flow', message: expect.stringMatching(/b → a → b/) })],
       });
       expect((await versions.aliases('b')).live).toBe(b1.version.hash);
+    });
+  });
+
+  describe('when the flow folder holds a parent whose file sorts before its child\'s', () => {
+    it('publishes the child first, so both go live and the parent plays the child', async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'subflow-drafts-'));
+      try {
+        const parent: Flow = { ...flow('a-parent', 'z-child'), nodes: { ...flow('a-parent', 'z-child').nodes, back: { type: 'hangup' } } };
+        await writeFile(path.join(dir, 'a-parent.json'), JSON.stringify(parent));
+        await writeFile(path.join(dir, 'z-child.json'), JSON.stringify(flow('z-child')));
+        const versions = createFlowVersions({ store: createMemoryStore(), clock: createManualClock() });
+        const result = await publishDraftsOnce(versions, dir, createLogger('silent'));
+        expect(result).toEqual({ published: ['z-child', 'a-parent'], kept: [], failed: [] });
+        const live = await versions.aliasVersion('a-parent', 'live');
+        expect(live?.flow.nodes['inner__say']).toMatchObject({ type: 'play', prompt: { 'zh-CN': { sound: 'sound:hotline/z-child' } } });
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
   });
 });

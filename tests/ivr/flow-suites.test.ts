@@ -1,13 +1,16 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileFlow } from '../../src/ivr/compile.ts';
-import { defaultFlowDir, readJsonFiles } from '../../src/ivr/flow-files.ts';
+import { defaultFlowDir, flowsById, readJsonFiles } from '../../src/ivr/flow-files.ts';
 import type { FlowTestSuite } from '../../src/ivr/flow-scenario.ts';
 import { flowCoverage, runFlowTests, validateTestSuite } from '../../src/ivr/flow-tests.ts';
 import { env, lintOptions } from './support.ts';
 
-const flows = new Map(readJsonFiles(defaultFlowDir).map(({ text }) => {
-  const flow = compileFlow(JSON.parse(text), lintOptions);
+const files = readJsonFiles(defaultFlowDir);
+// subflow nodes may name any shipped flow
+const known = flowsById(files);
+const flows = new Map(files.map(({ text }) => {
+  const flow = compileFlow(JSON.parse(text), { ...lintOptions, flows: known });
   return [flow.id, flow];
 }));
 const suites = readJsonFiles(path.join(defaultFlowDir, 'tests')).map(({ file, text }) => ({ file: path.basename(file), doc: JSON.parse(text) as unknown }));

@@ -3,6 +3,7 @@
  * by author `system`. A flow that already has a live version is left alone, so editing a file
  * never changes what callers hear — only a publish does. Several instances booting together race
  * safely: the publish expects "no version", so exactly one wins and the others see a conflict.
+ * Flows named by another draft's subflow node are published first (the parent inlines their live version).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -27,14 +28,15 @@ export async function publishDraftsOnce(versions: FlowVersions, dir: string, log
     .filter((entry) => entry.isFile() && entry.name.endsWith('.json'))
     .map((entry) => entry.name)
     .sort();
+  const drafts: Array<{ file: string; doc: unknown }> = [];
   for (const file of files) {
-    let doc: unknown;
     try {
-      doc = JSON.parse(await readFile(path.join(dir, file), 'utf8'));
+      drafts.push({ file, doc: JSON.parse(await readFile(path.join(dir, file), 'utf8')) });
     } catch (error) {
       result.failed.push({ file, reason: `not readable JSON: ${error instanceof Error ? error.message : String(error)}` });
-      continue;
     }
+  }
+  for (const { file, doc } of childrenFirst(drafts)) {
     const id = typeof doc === 'object' && doc !== null && typeof (doc as { id?: unknown }).id === 'string' ? (doc as { id: string }).id : undefined;
     if (id !== undefined && (await versions.aliases(id).catch(() => null))?.live) {
       result.kept.push(id);
@@ -59,6 +61,30 @@ export async function publishDraftsOnce(versions: FlowVersions, dir: string, log
     }
   }
   return result;
+}
+
+/** The drafts ordered so that a flow named by another's subflow node is published before it. */
+function childrenFirst<T extends { doc: unknown }>(drafts: readonly T[]): T[] {
+  const named = (doc: unknown): string[] => {
+    const nodes = typeof doc === 'object' && doc !== null ? (doc as { nodes?: unknown }).nodes : undefined;
+    if (typeof nodes !== 'object' || nodes === null) return [];
+    return Object.values(nodes).flatMap((n: unknown) => {
+      const node = n as { type?: unknown; flow?: unknown } | null;
+      return node !== null && typeof node === 'object' && node.type === 'subflow' && typeof node.flow === 'string' ? [node.flow] : [];
+    });
+  };
+  const idOf = (doc: unknown): unknown => (typeof doc === 'object' && doc !== null ? (doc as { id?: unknown }).id : undefined);
+  const out: T[] = [];
+  const placed = new Set<unknown>();
+  let rest = [...drafts];
+  // each pass places the drafts whose children are placed (or not among the drafts); a loop is placed last, and refused
+  while (rest.length > 0) {
+    const ready = rest.filter((d) => named(d.doc).every((id) => placed.has(id) || !drafts.some((o) => idOf(o.doc) === id)));
+    const next = ready.length > 0 ? ready : rest;
+    for (const d of next) { out.push(d); placed.add(idOf(d.doc)); }
+    rest = rest.filter((d) => !next.includes(d));
+  }
+  return out;
 }
 
 function asFindings(value: unknown): Array<{ rule: string; path: string; message: string }> {
