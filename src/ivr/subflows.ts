@@ -34,6 +34,7 @@ export function subflowFindings(flow: Flow, flows: KnownFlows): Finding[] {
   for (const { id, flowId, next } of subflowNodes(flow)) {
     const at = `${nodePath(id)}/flow`;
     const child = known(flows, flowId);
+    if (!Object.hasOwn(flow.nodes, next)) out.push({ rule: 'unknown-target', path: `${nodePath(id)}/next`, message: `points to the node "${next}", which does not exist` });
     if (flowId === flow.id) {
       out.push({ rule: 'subflow-recursion', path: at, message: `the flow "${flowId}" cannot call itself as a subflow: a call would never end` });
       continue;

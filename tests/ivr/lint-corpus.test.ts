@@ -68,6 +68,7 @@ const corpus: BrokenCase[] = [
   { name: 'not JSON', make: () => '{ "id": "x", ', path: '', message: /not valid JSON/ },
   { name: 'a subflow names an unknown flow', make: (f) => callChild(f, { flow: 'nowhere', next: 'main_menu' }), path: '/nodes/fb/flow', message: /the flow "nowhere" is not known \(known: feedback, no-return, loop-a, zh-only\)/ },
   { name: 'a subflow without its next', make: (f) => callChild(f, { flow: 'feedback' }), path: '/nodes/fb', message: /required field missing: next/ },
+  { name: 'a subflow goes on at a missing node', make: (f) => callChild(f, { flow: 'feedback', next: 'later' }), path: '/nodes/fb/next', message: /points to the node "later", which does not exist/ },
   { name: 'a subflow calls its own flow', make: (f) => callChild(f, { flow: 'test', next: 'main_menu' }), path: '/nodes/fb/flow', message: /cannot call itself as a subflow/ },
   { name: 'a subflow includes the flow again through another', make: (f) => callChild(f, { flow: 'loop-a', next: 'main_menu' }), path: '/nodes/fb/flow', message: /includes itself again \(test → loop-a → test\)/ },
   { name: 'a subflow that never returns', make: (f) => callChild(f, { flow: 'no-return', next: 'main_menu' }), path: '/nodes/fb/flow', message: /has no return node reachable from its entry, so the caller would never come back to "main_menu"/ },
