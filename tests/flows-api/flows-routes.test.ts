@@ -153,4 +153,23 @@ describe('flow routes', () => {
       expect([broken.statusCode, broken.json<{ code: string }>().code]).toEqual([422, 'FLOW_INVALID']);
     });
   });
+
+  describe('when an admin lints or simulates a draft that calls another flow', () => {
+    it('resolves the child from its live version, and reports a child that has none by the subflow node\'s path', async () => {
+      const { app, admin, supervisor, versions } = await setup();
+      const child = { id: 'thanks-child', title: 'Thanks', languages: ['zh-CN'], entry: 'say', nodes: {
+        say: { type: 'play', prompt: { 'zh-CN': { sound: 'sound:hotline/child-thanks' } }, next: 'back' }, back: { type: 'return' } } };
+      const parent = { ...testFlow(), nodes: { ...testFlow().nodes, thanks: { type: 'subflow', flow: 'thanks-child', next: 'bye' } } };
+      const before = await app.inject({ method: 'POST', url: '/api/flows/lint', headers: supervisor, payload: { flow: parent } });
+      expect(before.json<{ errors: Array<{ rule: string; path: string }> }>().errors).toMatchObject([{ rule: 'unknown-subflow', path: '/nodes/thanks/flow' }]);
+      await versions.publish({ flow: child, author: 'admin', message: 'child', expectedHash: null });
+      const after = await app.inject({ method: 'POST', url: '/api/flows/lint', headers: supervisor, payload: { text: JSON.stringify(parent) } });
+      expect(after.json()).toMatchObject({ ok: true, publishable: true, errors: [], warnings: [] });
+      const run = await app.inject({
+        method: 'POST', url: '/api/flows/test-flow/simulate', headers: admin,
+        payload: { flow: parent, scenario: { events: [{ at: 500, dtmf: '9' }, { at: 10_000, dtmf: '#' }] } },
+      });
+      expect(run.json()).toMatchObject({ nodes: ['greeting', 'feedback', 'file_ticket', 'thanks', 'thanks__say', 'thanks__back', 'bye'], exit: { reason: 'hangup' } });
+    });
+  });
 });

@@ -111,7 +111,10 @@ export function flowRoutes(options: FlowRoutesOptions) {
       },
     }, async (request) => {
       const body = request.body as { flow?: unknown; text?: string };
-      const result = lintFlowText(body.text ?? JSON.stringify(body.flow), catalogue());
+      const text = body.text ?? JSON.stringify(body.flow);
+      // subflow nodes may name any flow with a live version
+      const flows = await versions.liveChildren(body.flow ?? parseOrNull(text));
+      const result = lintFlowText(text, { ...catalogue(), flows });
       return { ok: result.ok, publishable: result.publishable, errors: result.errors, warnings: result.warnings };
     });
 
@@ -207,7 +210,7 @@ export function flowRoutes(options: FlowRoutesOptions) {
         if (body.flow !== undefined) {
           if (body.version !== undefined) throw new HotlineError('BAD_REQUEST', 'give either a draft flow or a version, not both');
           if (body.flow['id'] !== flowId) throw new HotlineError('BAD_REQUEST', `the flow's id must be "${flowId}" (the id in the path)`);
-          compiled = compileFlow(body.flow, catalogue());
+          compiled = compileFlow(body.flow, { ...catalogue(), flows: await versions.liveChildren(body.flow) });
         } else {
           compiled = compileFlow((await versions.resolve(flowId, body.version ?? 'live')).flow, catalogue());
         }
@@ -220,4 +223,8 @@ export function flowRoutes(options: FlowRoutesOptions) {
       return rest;
     });
   };
+}
+
+function parseOrNull(text: string): unknown {
+  try { return JSON.parse(text); } catch { return null; }
 }

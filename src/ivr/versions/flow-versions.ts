@@ -192,6 +192,11 @@ export function createFlowVersions(options: FlowVersionsOptions) {
     resolve,
     aliasVersion,
 
+    /** The live versions of the flows a draft's subflow nodes name (for linting and simulating drafts). */
+    async liveChildren(draft: unknown): Promise<Record<string, Flow>> {
+      return (await liveChildren(draft, { live: (id) => aliasVersion(id, 'live'), version: getVersion })).flows;
+    },
+
     /** The aliases of a flow (`live`/`staging` null when unset). */
     async aliases(flowId: string): Promise<FlowAliasesDoc> {
       return (await aliasesOf(flowId)).doc;
