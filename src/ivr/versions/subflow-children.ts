@@ -4,7 +4,6 @@
  * children recorded in the published versions).
  */
 import type { Flow } from '../flow-schema.ts';
-import type { InlinedSubflow } from '../interpreter-types.ts';
 import type { Finding } from '../lint-types.ts';
 import type { FlowVersion } from './flow-version-types.ts';
 
@@ -53,5 +52,3 @@ function draftSubflows(draft: unknown): Array<{ node: string; flowId: string }> 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-
-export type { InlinedSubflow };
