@@ -4,7 +4,9 @@
  * Ring) and its `;1` half is the caller's phone, never in Stasis. With `tech: 'PJSIP'` the caller
  * is a SIP phone instead (`PJSIP/<from>-<n>`, protocol_id a Call-ID, connected line empty), as in
  * the sip-caller-hold trace. With no WebSocket connected for the app, Stasis() fails
- * (STASISSTATUS=FAILED) and the call is hung up without events.
+ * (STASISSTATUS=FAILED) and the call is hung up without events. `app` picks which Stasis
+ * application the dialplan sends the call to (one Asterisk serving several server instances, each
+ * with its own app name: the dialplan spreads callers over them).
  */
 import { HotlineError } from '../errors.ts';
 import { enterStasis } from './channels.ts';
@@ -20,6 +22,8 @@ export interface PlaceCall {
   args?: string[] | undefined;
   /** `Local` (default, like the traces' AMI-originated callers) or `PJSIP` (a SIP phone). */
   tech?: 'Local' | 'PJSIP' | undefined;
+  /** The Stasis application the call enters (default: the simulator's `app`). */
+  app?: string | undefined;
 }
 
 export interface PlacedCall {
@@ -29,7 +33,9 @@ export interface PlacedCall {
   phoneChannelId: string | null;
 }
 
-export function placeCall(core: SimCore, app: string, call: PlaceCall): PlacedCall {
+export function placeCall(core: SimCore, defaultApp: string, call: PlaceCall): PlacedCall {
+  const app = call.app ?? defaultApp;
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(app)) throw new HotlineError('SIM_BAD_REQUEST', 'app must be 1-64 letters, digits, _ or -');
   if (!/^[0-9A-Za-z*#+]{1,32}$/.test(call.did)) throw new HotlineError('SIM_BAD_REQUEST', 'did must be 1-32 dialable characters');
   if (!/^[0-9A-Za-z*#+]{0,32}$/.test(call.from)) throw new HotlineError('SIM_BAD_REQUEST', 'from must be up to 32 dialable characters');
   if (!core.apps.get(app)?.sink) {

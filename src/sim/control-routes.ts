@@ -28,7 +28,7 @@ const table: [method: string, pattern: RegExp, handler: Handler][] = [
     if (b.args !== undefined && args === undefined) throw new HotlineError('SIM_BAD_REQUEST', 'args must be an array of strings');
     if (b.tech !== undefined && b.tech !== 'Local' && b.tech !== 'PJSIP') throw new HotlineError('SIM_BAD_REQUEST', 'tech must be Local or PJSIP');
     const tech = b.tech as 'Local' | 'PJSIP' | undefined;
-    return { status: 201, body: await c.placeCall({ from: str(b.from, 'from'), fromName: optStr(b.fromName, 'fromName'), did: str(b.did, 'did'), args, tech }) };
+    return { status: 201, body: await c.placeCall({ from: str(b.from, 'from'), fromName: optStr(b.fromName, 'fromName'), did: str(b.did, 'did'), args, tech, app: optStr(b.app, 'app') }) };
   }],
   ['POST', /^\/sim\/channels\/([^/]+)\/dtmf$/, async (c, [id], b) => {
     await c.sendDtmf(id!, { digits: str(b.digits, 'digits'), durationMs: optNum(b.durationMs, 'durationMs'), gapMs: optNum(b.gapMs, 'gapMs') });
