@@ -32,6 +32,8 @@ import { createLiveStats } from './acd/live-stats.ts';
 import { defaultLimits, defaultQueues } from './acd/queue-config.ts';
 import { createAgentDesk } from './acd/agent-desk.ts';
 import { createWallboardFeed } from './acd/wallboard-feed.ts';
+import { createStaffing } from './acd/staffing.ts';
+import { staffingRoutes } from './http/routes/staffing.ts';
 import { createQueueRouter, type QueueRouter } from './acd/queue-router.ts';
 import { createQueueService, type QueueService } from './acd/queue-service.ts';
 import { createEventBus, type EventBus } from './cti/event-bus.ts';
@@ -175,6 +177,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
       mode: { asterisk: config.embeddedAsterisk ? 'simulator' : 'asterisk', store: store.kind },
       routes: [
         statsRoutes(liveStats),
+        staffingRoutes({ staffing: createStaffing({ store, clock, records: callRecords }), queueIds: [...defaultQueues.keys()] }),
         ticketRoutes({ tickets, kb, ratings, queries: ticketQueries, calls: callRecords }), flowRoutes({ versions }),
         callRoutes({ records: callRecords, missed: createMissedCalls({ records: callRecords, store, clock }), now: () => clock.now() }),
       ],
