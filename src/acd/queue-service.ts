@@ -9,7 +9,7 @@
  * instance are published to it (`acd:offers:<instanceId>`) and rung there.
  */
 import type { Clock, TimerHandle } from '../clock.ts';
-import { isHotlineError } from '../errors.ts';
+import { HotlineError, isHotlineError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
 import type { TelephonyEvent, TelephonyPort } from '../telephony/port.ts';
@@ -138,7 +138,7 @@ export function createQueueService(options: QueueServiceOptions) {
         await telephony.startBridgeMoh(bridgeId);
         return bridgeId;
       })();
-      bridge.catch(() => holdingBridges.delete(queueId));
+      bridge.catch(() => holdingBridges.get(queueId) === bridge && holdingBridges.delete(queueId)); // keep a bridge adopted meanwhile
       holdingBridges.set(queueId, bridge);
     }
     return bridge;
@@ -167,6 +167,9 @@ export function createQueueService(options: QueueServiceOptions) {
 
   /** Parks the caller with music and puts the call in its queue, or gives it back at once when the queue refuses it. */
   async function enqueue(request: EnqueueRequest): Promise<void> {
+    // A call resumed by the IVR after a restart asks again: the ACD has it already and the reconcile
+    // adopts it (withdrawing an offer made while this instance was away); tracking it here would hide it.
+    if (await acd.call(request.callId)) throw new HotlineError('STORE_CONFLICT', `call ${request.callId} is queued already`);
     const limits = options.limits?.get(request.queueId) ?? noLimits;
     const refusal = await admission(acd, options.queues.get(request.queueId), limits);
     if (refusal) {
