@@ -35,7 +35,15 @@ export function createQueueAnnouncer({ telephony, acd, clock, everyMs }: { telep
 
   async function announce(call: AnnouncedCall): Promise<void> {
     timers.delete(call.callId);
-    const ahead = await acd.callsAhead(call.callId);
+    let ahead: number | null;
+    try {
+      ahead = await acd.callsAhead(call.callId);
+    } catch (error) {
+      // the store is away (an unhandled rejection here would stop the server): try again next period
+      call.log.warn({ err: error }, 'queue position unknown: announcement skipped');
+      if (!timers.has(call.callId)) schedule(call);
+      return;
+    }
     if (ahead === null) return; // ringing or gone: the next wait schedules again
     await telephony
       .play({ kind: 'channel', id: call.channelId }, positionPrompt(ahead), { playbackId: `${call.channelId}-pos${++played}`, timeoutMs: 60_000 })
