@@ -32,6 +32,20 @@ export interface QueuedCall extends WaitingCall {
   readonly callerNumber: string;
   readonly state: 'waiting' | 'offered';
   readonly agentId?: string;
+  /** Set when the caller chose to be called back: the place is kept, the caller's channel is gone (virtual hold). */
+  readonly callback?: CallbackRequest;
+}
+
+export interface CallbackRequest {
+  /** The number to call back (digits only, checked when registered). */
+  readonly number: string;
+  /** The hotline the citizen called, shown as the caller id of the callback. */
+  readonly did: string;
+  readonly registeredAt: number;
+  /** Attempts made so far. */
+  readonly attempts: number;
+  /** Not to be routed before this time (ms): the pause after an attempt nobody answered. */
+  readonly notBefore?: number;
 }
 
 /** Agent events that do not involve a call document (those go through reserve/answer/rona/release). */
@@ -245,6 +259,37 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
     return ok;
   }
 
+  /**
+   * The waiting caller chose a callback: the call keeps its place (same queue, same enqueued time)
+   * without a channel. Returns false if the call is no longer waiting (an agent was reserved meanwhile).
+   */
+  async function registerCallback(callId: string, callback: { number: string; did: string }): Promise<boolean> {
+    return retrying('register callback', async () => {
+      const found = await store.get<QueuedCall>(k.call(callId));
+      if (!found || found.value.state !== 'waiting') return { result: false };
+      const call: QueuedCall = { ...found.value, channelId: '', callback: { ...callback, registeredAt: clock.now(), attempts: 0 } };
+      return {
+        checks: [{ key: k.call(callId), version: found.version }],
+        ops: [{ op: 'put', key: k.call(callId), value: call }, event({ kind: 'call', callId, event: 'callback-registered', queueId: call.queueId })],
+        result: true,
+      };
+    });
+  }
+
+  /**
+   * A callback attempt did not reach the citizen: the agent is ready again (no fault of theirs) and
+   * the call waits at its place until `retryAt`, or leaves the ACD when `retryAt` is null (given up).
+   */
+  const callbackFailed = (callId: string, agentId: string, retryAt: number | null) =>
+    settleOffer(retryAt === null ? 'callback-given-up' : 'callback-retry', callId, agentId, (call, agent) => {
+      const { agentId: _offeredTo, ...rest } = call;
+      const attempts = (call.callback?.attempts ?? 0) + 1;
+      return {
+        call: retryAt === null || !call.callback ? null : { ...rest, state: 'waiting', callback: { ...call.callback, attempts, notBefore: retryAt } },
+        agent: { ...agent, status: transition(agent.status, { type: 'withdraw' }, clock.now()) },
+      };
+    });
+
   /** Every waiting call of every queue (for the router). */
   async function waitingCalls(): Promise<QueuedCall[]> {
     const queueIds = await store.smembers(k.queues);
@@ -292,7 +337,7 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
   }
 
   return {
-    upsertAgent, applyAgent, enqueue, reserve, answered, rona, withdrawOffer, abandon, waitingCalls, callsOf, readyAgents, allAgents,
+    upsertAgent, applyAgent, enqueue, reserve, answered, rona, withdrawOffer, abandon, registerCallback, callbackFailed, waitingCalls, callsOf, readyAgents, allAgents,
     callsAhead, agent, call,
     eventsKey: k.events,
     /** Registers a listener for agent changes committed by this instance; returns its removal. */

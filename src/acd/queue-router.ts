@@ -37,10 +37,12 @@ export function createQueueRouter(options: QueueRouterOptions) {
 
   async function round(): Promise<void> {
     if (!(await store.acquireLease(routerLease, instanceId, leaseMs))) return;
-    const [waiting, ready] = await Promise.all([acd.waitingCalls(), acd.readyAgents()]);
+    const now = clock.now();
+    const [queued, ready] = await Promise.all([acd.waitingCalls(), acd.readyAgents()]);
+    const waiting = queued.filter((call) => (call.callback?.notBefore ?? 0) <= now); // a callback pauses between attempts
     if (waiting.length === 0 || ready.length === 0) return;
     const owners = new Map(waiting.map((call) => [call.callId, call.instanceId]));
-    for (const { callId, agentId } of assign(waiting, ready, queues, clock.now())) {
+    for (const { callId, agentId } of assign(waiting, ready, queues, now)) {
       if (!(await acd.reserve(callId, agentId))) {
         again = true; // someone changed meanwhile: route again at once
         continue;
