@@ -7,6 +7,8 @@
  *   penalty (agent ready, caller back at the head) — the answer could not be seen while down;
  * - a talking call (a `call-<callId>` bridge with caller and agent) is left alone and adopted, so
  *   its hang-up is handled; if one side left meanwhile, the other is hung up and the agent wraps up.
+ *   Bridges whose channels are all in another Stasis app belong to another instance on the same
+ *   Asterisk and are left to it.
  */
 import type { Logger } from '../log.ts';
 import type { ReconcileSnapshot, TelephonyPort } from '../telephony/port.ts';
@@ -56,10 +58,13 @@ export async function reconcileQueues({ channels, bridges }: ReconcileSnapshot, 
   }
 
   const agents = await acd.allAgents();
+  const ours = new Set(channels.filter((c) => c.inApp).map((c) => c.id));
   for (const bridge of bridges) {
     if (!bridge.id.startsWith('call-')) continue;
     const callId = bridge.id.slice('call-'.length);
     if (ctx.known(callId)) continue;
+    // one Asterisk may serve several instances (one Stasis app each): another app's call is not ours to adopt or end
+    if (bridge.channelIds.length > 0 && !bridge.channelIds.some((id) => ours.has(id))) continue;
     const agentChannelId = bridge.channelIds.find((id) => id.startsWith(agentLegPrefix(callId)));
     const callerChannelId = bridge.channelIds.find((id) => id !== agentChannelId);
     const agent = agents.find((a) => a.status.state === 'on_call' && a.status.callId === callId);
