@@ -179,7 +179,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
         statsRoutes(liveStats),
         staffingRoutes({ staffing: createStaffing({ store, clock, records: callRecords }), queueIds: [...defaultQueues.keys()] }),
         ticketRoutes({ tickets, kb, ratings, queries: ticketQueries, calls: callRecords }), flowRoutes({ versions }),
-        callRoutes({ records: callRecords, missed: createMissedCalls({ records: callRecords, store, clock }), now: () => clock.now() }),
+        callRoutes({ records: callRecords, missed: createMissedCalls({ records: callRecords, store, clock, callbackPending: async (callId) => (await acd.call(callId)) !== null }), now: () => clock.now() }),
       ],
     });
     closers.push(() => app.close());
@@ -193,6 +193,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
       cti, bus, acd, records: callRecords, telephony: telephony.port, clock, logger,
       getUser: (username) => users.getUser(username),
       connection: (callId) => late.queues?.connection(callId),
+      onHold: (callId, held) => recorder.record(callId, { type: held ? 'hold' : 'unhold', at: clock.now() }),
       kick: () => late.router?.kick(),
       ...(simulator ? { answerAgentLeg: (channelId: string) => simulator.control.answer(channelId) } : {}),
       openTickets: async (phone) => (await tickets.history(phone, 20)).filter((t) => !closedStates.has(t.state)).map(ticketSummary),
@@ -218,6 +219,11 @@ export async function startHotline(config: Config, logger: Logger, options: Star
         const record = await callRecords.get(callId);
         await calls.startFlow(callerChannelId, 'survey', { callerNumber: record?.callerNumber ?? '', ...(record?.did ? { did: record.did } : {}) });
         return true;
+      },
+      onCallback: (event) => {
+        if (event.type === 'registered') recorder.record(event.callId, { type: 'callback_booked', at: clock.now() });
+        if (event.type === 'dialling') recorder.callbackDialled({ callId: event.attemptId, did: event.did, callerNumber: event.number, callbackOf: event.callId });
+        if (event.type === 'unreached') recorder.ended(event.attemptId, 'system');
       },
       onEnded: (ended) => {
         if (ended.cause === 'no_answer') recorder.record(ended.callId, { type: 'rona', at: clock.now(), agentId: ended.agentId });

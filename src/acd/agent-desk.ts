@@ -28,7 +28,9 @@ export interface AgentDeskOptions {
   readonly logger: Logger;
   readonly getUser: (username: string) => Promise<User | null>;
   /** The legs of a call this instance holds (from the queue service). */
-  readonly connection: (callId: string) => { agentChannelId?: string; agentId?: string; phase: string } | undefined;
+  readonly connection: (callId: string) => { callerChannelId: string; agentChannelId?: string; agentId?: string; phase: string } | undefined;
+  /** Told when the agent put the caller on hold or took them back (the call record notes it). */
+  readonly onHold?: (callId: string, held: boolean) => void;
   /** Asks the router to route now (an agent became ready). */
   readonly kick: () => void;
   /** Demo only, with no SIP phone: answers the agent's ringing leg (the simulator's control API). */
@@ -104,26 +106,57 @@ export function createAgentDesk(options: AgentDeskOptions) {
     return { callId };
   });
 
+  /**
+   * Hold: the caller hears music and neither side hears the other (both legs muted inward), so the
+   * agent can consult a colleague privately; unhold undoes all three. Calls on hold, by call id.
+   */
+  const held = new Set<string>();
+  cti.onCommand('call.hold', async (session, { callId }) => {
+    const agentLeg = legOf(session.username, callId, 'connected');
+    if (held.has(callId)) throw new HotlineError('AGENT_BAD_TRANSITION', 'the caller is on hold already');
+    const callerLeg = options.connection(callId)!.callerChannelId;
+    await telephony.mute(callerLeg, 'in');
+    await telephony.mute(agentLeg, 'in');
+    await telephony.startMoh(callerLeg);
+    held.add(callId);
+    options.onHold?.(callId, true);
+    await bus.publish(agentTopic(session.username), 'call.progress', { callId, status: 'held' });
+    return { callId };
+  });
+  cti.onCommand('call.unhold', async (session, { callId }) => {
+    const agentLeg = legOf(session.username, callId, 'connected');
+    if (!held.has(callId)) throw new HotlineError('AGENT_BAD_TRANSITION', 'the caller is not on hold');
+    const callerLeg = options.connection(callId)!.callerChannelId;
+    await telephony.stopMoh(callerLeg);
+    await telephony.unmute(callerLeg, 'in');
+    await telephony.unmute(agentLeg, 'in');
+    held.delete(callId);
+    options.onHold?.(callId, false);
+    await bus.publish(agentTopic(session.username), 'call.progress', { callId, status: 'resumed' });
+    return { callId };
+  });
+
   /** The screen pop: who calls, on which hotline, how long they waited, their way through the IVR and their history. */
   async function offered({ request, agentId, ringTimeoutMs }: Offer): Promise<void> {
     try {
       const [record, history, openTickets] = await Promise.all([
-        records.get(request.callId),
+        records.get(request.callbackOf ?? request.callId), // a callback shows the way its caller came in
         records.byPhone(request.callerNumber, 10),
         options.openTickets?.(request.callerNumber).catch(() => []) ?? Promise.resolve([]),
       ]);
       await bus.publish(agentTopic(agentId), 'call.offer', {
         callId: request.callId,
         caller: request.callerNumber,
-        did: record?.did ?? '',
+        did: record?.did ?? request.did ?? '',
         queueId: request.queueId,
         waitingMs: clock.now() - request.arrivedAt,
         ivr: (record?.ivrPath ?? []).map((step) => ({ node: step.node, ...(step.input !== undefined ? { input: step.input } : {}) })),
         history: history
-          .filter((call) => call.callId !== request.callId)
+          .filter((call) => call.callId !== request.callId && call.callId !== request.callbackOf)
           .map((call) => ({ callId: call.callId, at: call.arrivedAt, ...(call.ticketIds[0] ? { ticketId: call.ticketIds[0] } : {}) })),
         openTickets,
         ringTimeoutMs,
+        ...(request.callbackOf ? { callbackOf: request.callbackOf } : {}),
       });
     } catch (error) {
       logger.warn({ err: error, callId: request.callId }, 'call.offer not published');
@@ -134,6 +167,7 @@ export function createAgentDesk(options: AgentDeskOptions) {
     bus.publish(agentTopic(agentId), 'call.progress', { callId, status: 'answered' }).catch((error: unknown) => logger.warn({ err: error }, 'call.progress not published'));
   };
   const ended = ({ callId, agentId, cause }: Ended): void => {
+    held.delete(callId);
     bus.publish(agentTopic(agentId), 'call.ended', { callId, cause }).catch((error: unknown) => logger.warn({ err: error }, 'call.ended not published'));
   };
 

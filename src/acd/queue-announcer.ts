@@ -12,10 +12,19 @@ import type { AcdState } from './acd-state.ts';
 export const queuePromptTexts = {
   'queue-ahead': { 'zh-CN': '您前面还有', en: 'Callers ahead of you:' },
   'queue-waiting': { 'zh-CN': '位用户在等待，请稍候。', en: 'Please hold.' },
+  'callback-offer': { 'zh-CN': '如需预约回拨并保留排队位置，请按1。', en: 'To be called back without losing your place, press 1.' },
+  'callback-registered': {
+    'zh-CN': '已为您预约回拨，您的排队位置将为您保留，轮到您时我们将回拨本机号码。再见。',
+    en: 'Your callback is booked and your place is kept. We will call this number back when it is your turn. Goodbye.',
+  },
+  'callback-unavailable': { 'zh-CN': '抱歉，无法回拨您的号码，请继续等待。', en: 'Sorry, we cannot call your number back. Please hold.' },
 } as const;
 
 /** The position announcement: "您前面还有" N "位用户在等待". */
 export const positionPrompt = (ahead: number): string[] => ['sound:hotline/zh/queue-ahead', `number:${ahead}`, 'sound:hotline/zh/queue-waiting'];
+
+/** The announcement of a queue that offers callbacks: the position, then how to book a callback. */
+const withCallbackOffer = (prompt: string[]): string[] => [...prompt, 'sound:hotline/zh/callback-offer'];
 
 export interface AnnouncedCall {
   readonly callId: string;
@@ -23,7 +32,11 @@ export interface AnnouncedCall {
   readonly log: Logger;
 }
 
-export function createQueueAnnouncer({ telephony, acd, clock, everyMs }: { telephony: TelephonyPort; acd: AcdState; clock: Clock; everyMs: number }) {
+export function createQueueAnnouncer({ telephony, acd, clock, everyMs, offersCallback }: {
+  telephony: TelephonyPort; acd: AcdState; clock: Clock; everyMs: number;
+  /** Whether the queue of a call takes a key for a callback (the announcement says so). */
+  offersCallback?: (callId: string) => boolean;
+}) {
   const timers = new Map<string, TimerHandle>();
   let played = 0;
 
@@ -46,7 +59,7 @@ export function createQueueAnnouncer({ telephony, acd, clock, everyMs }: { telep
     }
     if (ahead === null) return; // ringing or gone: the next wait schedules again
     await telephony
-      .play({ kind: 'channel', id: call.channelId }, positionPrompt(ahead), { playbackId: `${call.channelId}-pos${++played}`, timeoutMs: 60_000 })
+      .play({ kind: 'channel', id: call.channelId }, offersCallback?.(call.callId) ? withCallbackOffer(positionPrompt(ahead)) : positionPrompt(ahead), { playbackId: `${call.channelId}-pos${++played}`, timeoutMs: 60_000 })
       .catch((error: unknown) => call.log.debug({ err: error }, 'position announcement not played'));
     if (!timers.has(call.callId)) schedule(call);
   }

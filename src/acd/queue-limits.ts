@@ -2,7 +2,8 @@
  * When a queue gives a caller back to the IVR, whose flow decides what follows (another queue,
  * a message, a callback registration): `no-agents` when no agent who could ever take the call is
  * logged in (voicemail only when agents are truly absent, not merely busy), `full` when the queue
- * holds its maximum, `timeout` after the longest wait allowed.
+ * holds its maximum, `timeout` after the longest wait allowed — unless the queue turns a caller who
+ * waited too long into a callback that keeps the place (`timeoutTo: 'callback'`).
  */
 import type { AcdState } from './acd-state.ts';
 import type { RoutingQueue } from './routing.ts';
@@ -12,6 +13,10 @@ export interface QueueLimits {
   readonly maxWaitSec: number;
   /** Most callers waiting at once; a further caller takes the `full` exit; 0 = no limit. */
   readonly maxWaiting: number;
+  /** The key a waiting caller presses to be called back, keeping the place (virtual hold); none = no callbacks. */
+  readonly callbackKey?: string;
+  /** Where the longest wait leads: back to the flow (default), or straight to a callback keeping the place. */
+  readonly timeoutTo?: 'flow' | 'callback';
 }
 
 export type QueueRefusal = 'full' | 'no-agents';

@@ -28,6 +28,10 @@ export interface ReconcileContext {
 
 export const agentLegPrefix = (callId: string): string => `agent-${callId}-`;
 
+/** A callback attempt is a call of its own: `<booked call id>-cb<n>`, also the citizen's channel id. */
+export const callbackAttemptId = (callId: string, attempt: number): string => `${callId}-cb${attempt}`;
+const bookedCallOf = (callId: string): string => callId.replace(/-cb\d+$/, '');
+
 export async function reconcileQueues({ channels, bridges }: ReconcileSnapshot, ctx: ReconcileContext): Promise<void> {
   const { acd, telephony, instanceId, logger } = ctx;
   const live = new Set(channels.map((c) => c.id));
@@ -42,6 +46,20 @@ export async function reconcileQueues({ channels, bridges }: ReconcileSnapshot, 
 
   for (const queued of await acd.callsOf(instanceId)) {
     if (ctx.known(queued.callId)) continue;
+    if (queued.callback) {
+      // a booked callback has no channel; an attempt under way when the server went is withdrawn and dialled again
+      if (queued.state === 'offered' && queued.agentId) {
+        for (const channel of channels) {
+          if (channel.id.startsWith(agentLegPrefix(queued.callId)) || (channel.id !== queued.callId && bookedCallOf(channel.id) === queued.callId)) {
+            await telephony.hangup(channel.id).catch(() => undefined);
+          }
+        }
+        await acd.withdrawOffer(queued.callId, queued.agentId);
+      }
+      await ctx.adoptWaiting(queued, false);
+      logger.info({ callId: queued.callId, queueId: queued.queueId }, 'carrying on a booked callback after a (re)connect');
+      continue;
+    }
     if (!live.has(queued.channelId)) {
       await acd.abandon(queued.callId);
       logger.info({ callId: queued.callId }, 'caller hung up while the server was away: abandoned');
@@ -67,7 +85,7 @@ export async function reconcileQueues({ channels, bridges }: ReconcileSnapshot, 
     if (bridge.channelIds.length > 0 && !bridge.channelIds.some((id) => ours.has(id))) continue;
     const agentChannelId = bridge.channelIds.find((id) => id.startsWith(agentLegPrefix(callId)));
     const callerChannelId = bridge.channelIds.find((id) => id !== agentChannelId);
-    const agent = agents.find((a) => a.status.state === 'on_call' && a.status.callId === callId);
+    const agent = agents.find((a) => a.status.state === 'on_call' && a.status.callId === bookedCallOf(callId));
     if (agentChannelId && callerChannelId && agent) {
       ctx.adoptConnected({ callId, callerChannelId, agentChannelId, agentId: agent.agentId, bridgeId: bridge.id });
       logger.info({ callId, agentId: agent.agentId }, 'carrying on a talking call after a (re)connect');

@@ -5,6 +5,13 @@
  * time (RONA) → the caller is back at the head of the queue and the agent not ready. A caller who
  * hangs up while waiting or ringing is an abandon; the ringing agent leg is cancelled.
  *
+ * Virtual hold: in a queue with a callback key, a waiting caller who presses it (or, if the queue
+ * says so, one who waited the longest allowed) hangs up and keeps the place. When the place comes up
+ * the reserved agent is rung first, and once the agent answers the citizen is called back and joins
+ * the agent; an attempt nobody answers is retried after a pause, and given up after the last one.
+ * Each attempt is a call of its own (`<callId>-cb<n>`, the citizen's channel id), linked to the
+ * original by `callbackOf` in its record.
+ *
  * Media stays on the instance that holds the caller's channel: offers for a call owned by another
  * instance are published to it (`acd:offers:<instanceId>`) and rung there.
  */
@@ -14,10 +21,11 @@ import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
 import type { TelephonyEvent, TelephonyPort } from '../telephony/port.ts';
 import type { AcdState, QueuedCall } from './acd-state.ts';
+import { callableNumber } from './callback-number.ts';
 import { createQueueAnnouncer } from './queue-announcer.ts';
 import { admission, noLimits, type QueueLimits, type QueueRefusal } from './queue-limits.ts';
 import type { RoutingQueue } from './routing.ts';
-import { agentLegPrefix, reconcileQueues } from './queue-reconcile.ts';
+import { agentLegPrefix, callbackAttemptId, reconcileQueues } from './queue-reconcile.ts';
 
 export interface QueueServiceOptions {
   readonly telephony: TelephonyPort;
@@ -50,7 +58,29 @@ export interface QueueServiceOptions {
   readonly onAgentHungUp?: (connection: Connection) => Promise<boolean>;
   /** Told when an offered or connected call ended for the agent. */
   readonly onEnded?: (ended: Ended) => void;
+  /** Told of callbacks: booked, dialled (a new call), not reached. */
+  readonly onCallback?: (event: CallbackEvent) => void;
+  /** How callbacks are dialled. */
+  readonly callbacks?: Partial<CallbackSettings>;
 }
+
+export interface CallbackSettings {
+  /** Dial string of a citizen's number; `{number}` is replaced by the checked digits. */
+  readonly dialTemplate: string;
+  /** Seconds the citizen's phone rings. */
+  readonly ringSec: number;
+  /** Seconds before an attempt nobody answered is tried again. */
+  readonly retryAfterSec: number;
+  /** Attempts before the callback is given up (the call then shows in the missed-call list). */
+  readonly maxAttempts: number;
+}
+
+export const defaultCallbackSettings: CallbackSettings = { dialTemplate: 'PJSIP/{number}@trunk', ringSec: 30, retryAfterSec: 300, maxAttempts: 3 };
+
+export type CallbackEvent =
+  | { readonly type: 'registered'; readonly callId: string; readonly queueId: string; readonly number: string }
+  | { readonly type: 'dialling'; readonly callId: string; readonly attemptId: string; readonly attempt: number; readonly agentId: string; readonly number: string; readonly did: string }
+  | { readonly type: 'unreached'; readonly callId: string; readonly attemptId: string; readonly agentId: string; readonly givenUp: boolean };
 
 export interface Offer {
   readonly request: EnqueueRequest;
@@ -62,7 +92,8 @@ export interface Offer {
 export interface Ended {
   readonly callId: string;
   readonly agentId: string;
-  readonly cause: 'caller_hangup' | 'agent_hangup' | 'no_answer';
+  /** `failed`: a callback attempt that did not reach the citizen. */
+  readonly cause: 'caller_hangup' | 'agent_hangup' | 'no_answer' | 'failed';
 }
 
 export interface EnqueueRequest {
@@ -74,6 +105,10 @@ export interface EnqueueRequest {
   /** When the call reached the hotline (ms): the answer clock and escalation count from here. */
   readonly arrivedAt: number;
   readonly callerNumber: string;
+  /** The hotline number dialled (the caller id of a callback). */
+  readonly did?: string;
+  /** A callback attempt: the call whose caller booked it. */
+  readonly callbackOf?: string;
   readonly stickyAgentId?: string;
 }
 
@@ -87,8 +122,13 @@ export interface Connection {
 
 interface LiveCall {
   readonly request: EnqueueRequest;
+  /** The call's id in the ACD: the request's, except for a callback attempt (the booked call's). */
+  readonly acdId: string;
   readonly log: Logger;
-  phase: 'waiting' | 'ringing' | 'connected' | 'ended';
+  /** `booking`: a callback is being booked for the waiting caller. */
+  phase: 'waiting' | 'booking' | 'ringing' | 'connected' | 'ended';
+  /** A booked callback: no channel until the citizen is called. */
+  callback?: { readonly number: string; readonly did: string; readonly attempts: number };
   agentId?: string;
   agentChannelId?: string;
   bridgeId?: string;
@@ -107,7 +147,14 @@ export function createQueueService(options: QueueServiceOptions) {
   const ringTimeoutSec = options.ringTimeoutSec ?? 20;
   const wrapUpSec = options.wrapUpSec ?? 30;
   const dialTemplate = options.dialTemplate ?? 'PJSIP/{ext}';
-  const announcer = createQueueAnnouncer({ telephony, acd, clock, everyMs: (options.announceEverySec ?? 30) * 1000 });
+  const callbackSettings = { ...defaultCallbackSettings, ...options.callbacks };
+  const limitsOf = (queueId: string): QueueLimits => options.limits?.get(queueId) ?? noLimits;
+  const announcer = createQueueAnnouncer({
+    telephony, acd, clock, everyMs: (options.announceEverySec ?? 30) * 1000,
+    offersCallback: (callId) => limitsOf(calls.get(callId)?.request.queueId ?? '').callbackKey !== undefined,
+  });
+  /** Pending end-of-wrap-up timers by agent: a new wrap-up replaces the one before. */
+  const wrapUps = new Map<string, TimerHandle>();
   const calls = new Map<string, LiveCall>();
   const byChannel = new Map<string, LiveCall>();
   const holdingBridges = new Map<string, Promise<string>>();
@@ -144,17 +191,21 @@ export function createQueueService(options: QueueServiceOptions) {
     return bridge;
   }
 
-  function track(request: EnqueueRequest, phase: LiveCall['phase']): LiveCall {
-    const call: LiveCall = { request, log: logger.child({ callId: request.callId, queueId: request.queueId }), phase, offers: 0 };
+  function track(request: EnqueueRequest, phase: LiveCall['phase'], acdId = request.callId): LiveCall {
+    const call: LiveCall = { request, acdId, log: logger.child({ callId: request.callId, queueId: request.queueId }), phase, offers: 0 };
     calls.set(request.callId, call);
-    byChannel.set(request.channelId, call);
+    if (request.channelId) byChannel.set(request.channelId, call);
     return call;
   }
 
   async function adoptWaiting(queued: QueuedCall, inBridge: boolean): Promise<void> {
-    const { callId, channelId, queueId, priority, arrivedAt, callerNumber } = queued;
+    const { callId, channelId, queueId, priority, arrivedAt, callerNumber, callback } = queued;
     const call = track({ callId, channelId, queueId, priority, arrivedAt, callerNumber }, 'waiting');
     call.offers = 100; // new agent-leg ids: the legs before the restart may still be winding down
+    if (callback) {
+      call.callback = callback;
+      return;
+    }
     if (!inBridge) await telephony.addToBridge(await holdingBridge(queueId), [channelId]);
     announcer.schedule(announced(call));
   }
@@ -170,7 +221,7 @@ export function createQueueService(options: QueueServiceOptions) {
     // A call resumed by the IVR after a restart asks again: the ACD has it already and the reconcile
     // adopts it (withdrawing an offer made while this instance was away); tracking it here would hide it.
     if (await acd.call(request.callId)) throw new HotlineError('STORE_CONFLICT', `call ${request.callId} is queued already`);
-    const limits = options.limits?.get(request.queueId) ?? noLimits;
+    const limits = limitsOf(request.queueId);
     const refusal = await admission(acd, options.queues.get(request.queueId), limits);
     if (refusal) {
       logger.info({ callId: request.callId, queueId: request.queueId, refusal }, 'queue refused the caller');
@@ -189,16 +240,18 @@ export function createQueueService(options: QueueServiceOptions) {
     announcer.schedule(announced(call));
   }
 
-  /** The longest wait has passed: the caller leaves the queue and goes back to the IVR's `timeout` exit. */
+  /** The longest wait has passed: the caller leaves the queue and goes back to the IVR's `timeout` exit (or books a callback). */
   async function overflow(call: LiveCall): Promise<void> {
     if (call.phase === 'ringing') {
       call.overdue = true;
       return;
     }
     if (call.phase !== 'waiting') return;
+    if (limitsOf(call.request.queueId).timeoutTo === 'callback' && (await bookCallback(call))) return;
+    if (phaseOf(call) !== 'waiting') return;
     call.phase = 'ended';
     forget(call);
-    await acd.abandon(call.request.callId, 'overflow');
+    await acd.abandon(call.acdId, 'overflow');
     await telephony.removeFromBridge(await holdingBridge(call.request.queueId), [call.request.channelId]).catch(() => undefined);
     call.log.info('longest wait passed: back to the flow');
     options.onLeft?.(call.request.callId, 'timeout');
@@ -213,7 +266,7 @@ export function createQueueService(options: QueueServiceOptions) {
   async function ring(callId: string, agentId: string): Promise<void> {
     const call = calls.get(callId);
     const agent = await acd.agent(agentId);
-    if (!call || call.phase !== 'waiting') {
+    if (!call || phaseOf(call) !== 'waiting') {
       await acd.withdrawOffer(callId, agentId); // not (yet) adopted here, or already gone: no fault of the agent
       return;
     }
@@ -221,6 +274,7 @@ export function createQueueService(options: QueueServiceOptions) {
       await acd.rona(callId, agentId); // a seat that cannot be rung: the agent goes not ready
       return;
     }
+    if (call.callback) return dialBack(call, agentId, agent.extension);
     const agentChannelId = `${agentLegPrefix(callId)}${++call.offers}`;
     Object.assign(call, { phase: 'ringing', agentId, agentChannelId, ring: new AbortController() });
     announcer.cancel(call.request.callId);
@@ -228,15 +282,7 @@ export function createQueueService(options: QueueServiceOptions) {
     call.log.info({ agentId }, 'ringing agent');
     options.onOffer?.({ request: call.request, agentId, agentChannelId, ringTimeoutMs: ringTimeoutSec * 1000 });
     try {
-      await telephony.originate(dialTemplate.replace('{ext}', agent.extension), {
-        channelId: agentChannelId,
-        timeoutSec: ringTimeoutSec,
-        timeoutMs: (ringTimeoutSec + 5) * 1000,
-        signal: call.ring!.signal,
-        callerId: call.request.callerNumber.replace(/[^0-9+]/g, '').slice(0, 20),
-        variables: { HOTLINE_CALL_ID: callId },
-        appArgs: 'agent',
-      });
+      await ringAgent(call, agent.extension, agentChannelId);
     } catch (error) {
       byChannel.delete(agentChannelId);
       if (closed || phaseOf(call) !== 'ringing') return; // shutting down (the next start withdraws the offer), or the caller hung up
@@ -249,6 +295,133 @@ export function createQueueService(options: QueueServiceOptions) {
       return;
     }
     await connect(call, agentId, agentChannelId);
+  }
+
+  /** The agent's leg of a call, rung with the call's id as a channel variable; resolves when answered. */
+  function ringAgent(call: LiveCall, extension: string, agentChannelId: string): Promise<unknown> {
+    return telephony.originate(dialTemplate.replace('{ext}', extension), {
+      channelId: agentChannelId,
+      timeoutSec: ringTimeoutSec,
+      timeoutMs: (ringTimeoutSec + 5) * 1000,
+      signal: call.ring!.signal,
+      callerId: call.request.callerNumber.replace(/[^0-9+]/g, '').slice(0, 20),
+      variables: { HOTLINE_CALL_ID: call.request.callId },
+      appArgs: 'agent',
+    });
+  }
+
+  /**
+   * The waiting caller books a callback: the place is kept in the ACD without a channel, the
+   * caller hears the confirmation and is hung up. Resolves false (the caller keeps waiting) when
+   * the number cannot be called back or an agent was reserved meanwhile.
+   */
+  async function bookCallback(call: LiveCall): Promise<boolean> {
+    const { request } = call;
+    const number = callableNumber(request.callerNumber);
+    const target = { kind: 'channel', id: request.channelId } as const;
+    if (!number) {
+      call.log.info('callback refused: the caller id cannot be called back');
+      await telephony.play(target, ['sound:hotline/zh/callback-unavailable'], { playbackId: `${request.channelId}-cbno${++call.offers}`, timeoutMs: 30_000 }).catch(() => undefined);
+      return false;
+    }
+    call.phase = 'booking';
+    const did = (request.did ?? '').replace(/\D/g, '') || '12345';
+    if (!(await acd.registerCallback(call.acdId, { number, did }).catch(() => false)) || phaseOf(call) !== 'booking') {
+      if (phaseOf(call) === 'booking') call.phase = 'waiting';
+      return false;
+    }
+    call.phase = 'ended';
+    forget(call);
+    track({ ...request, channelId: '' }, 'waiting').callback = { number, did, attempts: 0 };
+    call.log.info('callback booked: the caller keeps the place');
+    options.onCallback?.({ type: 'registered', callId: request.callId, queueId: request.queueId, number });
+    const confirmation = await telephony
+      .play(target, ['sound:hotline/zh/callback-registered'], { playbackId: `${request.channelId}-cbok`, timeoutMs: 30_000 })
+      .catch(() => undefined);
+    await confirmation?.done.catch(() => undefined);
+    await telephony.hangup(request.channelId).catch(() => undefined);
+    return true;
+  }
+
+  /**
+   * The place of a booked callback came up and `agentId` is reserved: the agent is rung first, then
+   * the citizen is called and joins the agent. Each attempt is a call of its own.
+   */
+  async function dialBack(booked: LiveCall, agentId: string, extension: string): Promise<void> {
+    const { number, did, attempts } = booked.callback!;
+    const attempt = attempts + 1;
+    const attemptId = callbackAttemptId(booked.request.callId, attempt);
+    const request = { ...booked.request, callId: attemptId, channelId: attemptId, callerNumber: number, arrivedAt: clock.now(), did, callbackOf: booked.acdId };
+    const call = track(request, 'ringing', booked.acdId);
+    const agentChannelId = `${agentLegPrefix(attemptId)}1`;
+    Object.assign(call, { agentId, agentChannelId, ring: new AbortController() });
+    booked.phase = 'ringing';
+    byChannel.set(agentChannelId, call);
+    options.onCallback?.({ type: 'dialling', callId: booked.acdId, attemptId, attempt, agentId, number, did });
+    options.onOffer?.({ request: call.request, agentId, agentChannelId, ringTimeoutMs: ringTimeoutSec * 1000 });
+    call.log.info({ agentId, attempt }, 'callback: ringing the agent first');
+    const bridgeId = `call-${attemptId}`;
+    try {
+      await ringAgent(call, extension, agentChannelId);
+    } catch {
+      byChannel.delete(agentChannelId);
+      if (closed) return;
+      call.phase = 'ended';
+      forget(call);
+      booked.phase = 'waiting';
+      calls.set(booked.request.callId, booked);
+      await acd.rona(booked.acdId, agentId);
+      options.onEnded?.({ callId: attemptId, agentId, cause: 'no_answer' });
+      return;
+    }
+    try {
+      await telephony.createBridge('mixing', bridgeId, `callback ${attemptId}`);
+      await telephony.addToBridge(bridgeId, [agentChannelId]);
+      call.bridgeId = bridgeId;
+      await telephony.originate(callbackSettings.dialTemplate.replace('{number}', number), {
+        channelId: attemptId,
+        timeoutSec: callbackSettings.ringSec,
+        timeoutMs: (callbackSettings.ringSec + 5) * 1000,
+        signal: call.ring!.signal,
+        callerId: did,
+        variables: { HOTLINE_CALL_ID: attemptId, HOTLINE_CALLBACK_OF: booked.acdId },
+        appArgs: 'callback',
+      });
+      if (phaseOf(call) !== 'ringing') throw new Error('the agent left while the citizen was called');
+      await telephony.addToBridge(bridgeId, [attemptId]);
+    } catch (error) {
+      if (closed) return;
+      const agentLeft = phaseOf(call) !== 'ringing';
+      call.phase = 'ended';
+      forget(call);
+      await telephony.hangup(attemptId).catch(() => undefined);
+      await telephony.hangup(agentChannelId).catch(() => undefined);
+      await telephony.destroyBridge(bridgeId).catch(() => undefined);
+      const givenUp = !agentLeft && attempt >= callbackSettings.maxAttempts;
+      if (agentLeft) {
+        await acd.withdrawOffer(booked.acdId, agentId); // the agent hung up: the place stays, the attempt does not count
+      } else {
+        await acd.callbackFailed(booked.acdId, agentId, givenUp ? null : clock.now() + callbackSettings.retryAfterSec * 1000);
+      }
+      if (givenUp) {
+        booked.phase = 'ended';
+        calls.delete(booked.request.callId);
+      } else {
+        booked.phase = 'waiting';
+        booked.callback = { number, did, attempts: agentLeft ? attempts : attempt };
+        calls.set(booked.request.callId, booked);
+      }
+      call.log.info({ agentId, attempt, givenUp, agentLeft, reason: isHotlineError(error) ? error.details?.['reason'] ?? error.code : 'error' }, 'callback: citizen not reached');
+      options.onCallback?.({ type: 'unreached', callId: booked.acdId, attemptId, agentId, givenUp });
+      options.onEnded?.({ callId: attemptId, agentId, cause: 'failed' });
+      return;
+    }
+    booked.phase = 'ended';
+    calls.delete(booked.request.callId);
+    Object.assign(call, { phase: 'connected' });
+    await acd.answered(booked.acdId, agentId);
+    call.log.info({ agentId, attempt }, 'callback: citizen connected to the agent');
+    options.onConnected?.({ callId: attemptId, callerChannelId: attemptId, agentChannelId, agentId, bridgeId });
   }
 
   async function connect(call: LiveCall, agentId: string, agentChannelId: string): Promise<void> {
@@ -267,23 +440,33 @@ export function createQueueService(options: QueueServiceOptions) {
       return;
     }
     Object.assign(call, { phase: 'connected', bridgeId });
-    await acd.answered(call.request.callId, agentId);
+    await acd.answered(call.acdId, agentId);
     call.log.info({ agentId }, 'connected to agent');
     options.onConnected?.({ callId: call.request.callId, callerChannelId: call.request.channelId, agentChannelId, agentId, bridgeId });
   }
 
   async function onEvent(event: TelephonyEvent): Promise<void> {
+    if (event.type === 'dtmf') return onKey(event.channelId, event.digit);
     if (event.type !== 'hung-up' && event.type !== 'left-stasis' && event.type !== 'channel-destroyed') return;
     const call = byChannel.get(event.channelId);
     if (!call || call.phase === 'ended') return;
     const callerLeft = event.channelId === call.request.channelId;
+    if (call.acdId !== call.request.callId && call.phase === 'ringing') {
+      // a callback attempt not connected yet: dialBack() winds it up; an agent who hangs up while
+      // the citizen is being called stops the attempt
+      if (!callerLeft && call.bridgeId) {
+        call.phase = 'ended';
+        call.ring?.abort();
+      }
+      return;
+    }
     if (!callerLeft && call.phase !== 'connected') return; // an agent leg that failed to answer: ring() does RONA
     const phase = call.phase;
     call.phase = 'ended';
     forget(call);
-    if (phase === 'waiting' || phase === 'ringing') {
+    if (phase === 'waiting' || phase === 'booking' || phase === 'ringing') {
       call.ring?.abort();
-      await acd.abandon(call.request.callId);
+      await acd.abandon(call.acdId);
       if (phase === 'ringing') options.onEnded?.({ callId: call.request.callId, agentId: call.agentId!, cause: 'caller_hangup' });
       call.log.info('caller abandoned the queue');
       return;
@@ -299,13 +482,30 @@ export function createQueueService(options: QueueServiceOptions) {
     call.log.info({ by: callerLeft ? 'caller' : 'agent' }, 'call ended');
   }
 
+  /** The waiting caller pressed a key: the queue's callback key books a callback. */
+  async function onKey(channelId: string, digit: string): Promise<void> {
+    const call = byChannel.get(channelId);
+    if (!call || call.phase !== 'waiting' || channelId !== call.request.channelId) return;
+    if (limitsOf(call.request.queueId).callbackKey !== digit) return;
+    await bookCallback(call).catch((error: unknown) => call.log.warn({ err: error }, 'callback not booked'));
+  }
+
+  /** The agent wraps up; the wrap-up ends by itself after `wrapUpSec` unless the agent ended it (or a later one began). */
   async function wrapUp(agentId: string): Promise<void> {
-    await acd.applyAgent(agentId, { type: 'call_ended' }).catch((error: unknown) => logger.warn({ err: error, agentId }, 'wrap-up failed'));
-    clock.setTimeout(() => {
-      acd.applyAgent(agentId, { type: 'end_wrap_up' }).catch((error: unknown) => {
+    wrapUps.get(agentId)?.cancel();
+    const agent = await acd.applyAgent(agentId, { type: 'call_ended' }).catch((error: unknown) => void logger.warn({ err: error, agentId }, 'wrap-up failed'));
+    if (!agent) return;
+    const since = agent.status.since;
+    wrapUps.set(agentId, clock.setTimeout(() => {
+      wrapUps.delete(agentId);
+      void (async () => {
+        const now = await acd.agent(agentId);
+        if (now?.status.state !== 'wrap_up' || now.status.since !== since) return; // ended by hand, or another call's wrap-up
+        await acd.applyAgent(agentId, { type: 'end_wrap_up' });
+      })().catch((error: unknown) => {
         if (!isHotlineError(error, 'AGENT_BAD_TRANSITION')) logger.warn({ err: error, agentId }, 'ending wrap-up failed');
       });
-    }, wrapUpSec * 1000);
+    }, wrapUpSec * 1000));
   }
 
   const announced = (call: LiveCall) => ({ callId: call.request.callId, channelId: call.request.channelId, log: call.log });
@@ -342,6 +542,7 @@ export function createQueueService(options: QueueServiceOptions) {
       unreconcile();
       await (await unsubscribeOffers)();
       for (const call of calls.values()) call.ring?.abort();
+      for (const timer of wrapUps.values()) timer.cancel();
     },
   };
 }

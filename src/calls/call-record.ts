@@ -16,6 +16,7 @@ export type CallEvent =
   | { readonly type: 'rona'; readonly at: number; readonly agentId: string }
   | { readonly type: 'answered'; readonly at: number; readonly agentId: string }
   | { readonly type: 'overflow'; readonly at: number; readonly queueId: string; readonly to: string }
+  | { readonly type: 'callback_booked'; readonly at: number }
   | { readonly type: 'hold'; readonly at: number }
   | { readonly type: 'unhold'; readonly at: number }
   | { readonly type: 'transfer'; readonly at: number; readonly kind: string; readonly to: string }
@@ -28,7 +29,8 @@ export interface QueueVisit {
   readonly queueId: string;
   readonly enqueuedAt: number;
   readonly leftAt?: number;
-  readonly outcome?: 'answered' | 'abandoned' | 'overflow' | 'ended';
+  /** `callback`: the caller booked a callback that keeps the place (the callback is a call of its own). */
+  readonly outcome?: 'answered' | 'abandoned' | 'overflow' | 'callback' | 'ended';
 }
 
 export interface Offer {
@@ -43,6 +45,10 @@ export interface CallRecord {
   readonly did: string;
   readonly callerNumber: string;
   readonly arrivedAt: number;
+  /** A callback attempt: the call whose caller booked it (this call's number is the one called back). */
+  readonly callbackOf?: string;
+  /** When the caller booked a callback (left the queue keeping the place). */
+  readonly callbackBookedAt?: number;
   readonly flow?: { readonly flowId: string; readonly version: string };
   /** IVR nodes in the order visited, with the keys the caller pressed there. */
   readonly ivrPath: ReadonlyArray<{ readonly node: string; readonly at: number; readonly input?: string }>;
@@ -62,7 +68,7 @@ export interface CallRecord {
   readonly hangupCause?: number;
 }
 
-export function newCallRecord(call: { callId: string; did: string; callerNumber: string; arrivedAt: number }): CallRecord {
+export function newCallRecord(call: { callId: string; did: string; callerNumber: string; arrivedAt: number; callbackOf?: string }): CallRecord {
   return { ...call, ivrPath: [], queues: [], offers: [], agentIds: [], holds: [], transfers: [], ticketIds: [], recordings: [] };
 }
 
@@ -92,6 +98,8 @@ export function applyCallEvent(record: CallRecord, event: CallEvent): CallRecord
       };
     case 'overflow':
       return { ...record, queues: leaveQueue(record.queues, 'overflow', event.at) };
+    case 'callback_booked':
+      return { ...record, callbackBookedAt: event.at, queues: leaveQueue(record.queues, 'callback', event.at) };
     case 'hold':
       return { ...record, holds: [...record.holds, { at: event.at }] };
     case 'unhold':

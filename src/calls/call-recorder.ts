@@ -60,6 +60,14 @@ export function createCallRecorder({ records, telephony, clock, logger }: { reco
 
   return {
     record,
+    /** A callback attempt starts: a call of its own, to the number of the call that booked it. */
+    callbackDialled(attempt: { callId: string; did: string; callerNumber: string; callbackOf: string }): void {
+      if (chains.has(attempt.callId)) return;
+      chains.set(attempt.callId, Promise.resolve());
+      write(attempt.callId, () => records.start({ ...attempt, arrivedAt: clock.now() }));
+    },
+    /** A call that ends without a hang-up of a channel in the app (e.g. a callback nobody answered). */
+    ended: (callId: string, by: EndedBy) => ended(callId, by),
     /** The agent hung up first: the record says so when the caller's leg ends (after the survey, if any). */
     agentHungUp: (callId: string) => void agentFirst.add(callId),
     /** Calls whose record is still being written. */

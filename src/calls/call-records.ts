@@ -23,7 +23,7 @@ export type CallRecords = ReturnType<typeof createCallRecords>;
 
 export function createCallRecords({ store, clock }: { store: Store; clock: Clock }) {
   /** Opens the record of an arriving call (idempotent: a second start keeps the first). */
-  async function start(call: { callId: string; did: string; callerNumber: string; arrivedAt?: number }): Promise<CallRecord> {
+  async function start(call: { callId: string; did: string; callerNumber: string; arrivedAt?: number; callbackOf?: string }): Promise<CallRecord> {
     const record = newCallRecord({ ...call, callerNumber: normalisePhone(call.callerNumber), arrivedAt: call.arrivedAt ?? clock.now() });
     const result = await store.commit(
       [{ key: recordKey(call.callId), version: 0 }],

@@ -3,7 +3,8 @@
  * back (GB/T 33358 and 66号: missed calls are called back). A call leaves the list when an agent
  * records the callback's outcome, or when the same number got through to an agent later.
  * Short abandons (under `shortAbandonSec` of waiting) are listed too but marked, since many are
- * misdials.
+ * misdials. A caller who booked a callback is listed once the system has given up calling back
+ * (`callbackFailed`), not while the callback still waits for its turn.
  */
 import type { Clock } from '../clock.ts';
 import { HotlineError } from '../errors.ts';
@@ -19,6 +20,8 @@ export interface MissedCall {
   readonly arrivedAt: number;
   readonly waitedSec: number;
   readonly short: boolean;
+  /** The caller booked a callback and the system's attempts did not reach them. */
+  readonly callbackFailed: boolean;
 }
 
 export interface CallbackOutcome {
@@ -31,14 +34,24 @@ export interface CallbackOutcome {
 
 const doneKey = (callId: string) => `missed-call-done:${callId}`;
 
-export function createMissedCalls({ records, store, clock, shortAbandonSec = 5 }: { records: CallRecords; store: Store; clock: Clock; shortAbandonSec?: number }) {
+export interface MissedCallsOptions {
+  readonly records: CallRecords;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly shortAbandonSec?: number;
+  /** Whether a booked callback of this call still waits for its turn in the ACD. */
+  readonly callbackPending?: (callId: string) => Promise<boolean>;
+}
+
+export function createMissedCalls({ records, store, clock, shortAbandonSec = 5, callbackPending }: MissedCallsOptions) {
   function missed(record: CallRecord): MissedCall | null {
     const visit = record.queues.at(-1);
-    if (!visit || visit.outcome !== 'abandoned' || visit.leftAt === undefined || record.answeredAt !== undefined) return null;
+    if (!visit || (visit.outcome !== 'abandoned' && visit.outcome !== 'callback') || visit.leftAt === undefined || record.answeredAt !== undefined) return null;
     const waitedSec = Math.round((visit.leftAt - record.arrivedAt) / 1000);
     return {
       callId: record.callId, callerNumber: record.callerNumber, did: record.did, queueId: visit.queueId,
-      arrivedAt: record.arrivedAt, waitedSec, short: visit.leftAt - visit.enqueuedAt < shortAbandonSec * 1000,
+      arrivedAt: record.arrivedAt, waitedSec, short: visit.outcome === 'abandoned' && visit.leftAt - visit.enqueuedAt < shortAbandonSec * 1000,
+      callbackFailed: visit.outcome === 'callback',
     };
   }
 
@@ -53,8 +66,11 @@ export function createMissedCalls({ records, store, clock, shortAbandonSec = 5 }
       if (entry && !reachedLater.has(entry.callerNumber) && !byNumber.has(entry.callerNumber)) byNumber.set(entry.callerNumber, entry);
     }
     const entries = [...byNumber.values()];
-    const done = await store.getMany<CallbackOutcome>(entries.map((e) => doneKey(e.callId)));
-    return entries.filter((_, i) => done[i] === null);
+    const [done, pending] = await Promise.all([
+      store.getMany<CallbackOutcome>(entries.map((e) => doneKey(e.callId))),
+      Promise.all(entries.map((e) => (e.callbackFailed && callbackPending ? callbackPending(e.callId) : false))),
+    ]);
+    return entries.filter((_, i) => done[i] === null && !pending[i]);
   }
 
   /** Records the callback of a missed call; once only. */

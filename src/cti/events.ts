@@ -45,6 +45,8 @@ export interface EventMap {
     readonly openTickets: readonly TicketSummary[];
     /** The offer is withdrawn (RONA) after this long, ms. */
     readonly ringTimeoutMs: number;
+    /** A callback the caller booked (virtual hold): that call's id. The citizen is called once the agent answers. */
+    readonly callbackOf?: string;
   };
   /** The call in hand moved on: answered, held, resumed, joined by a third party … */
   'call.progress': {

@@ -3,71 +3,24 @@
  * until an agent answers; RONA sends the caller back to the head; an abandon cancels the ring.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAcdState, type AcdState } from '../../src/acd/acd-state.ts';
-import { createQueueRouter, type QueueRouter } from '../../src/acd/queue-router.ts';
-import { createQueueService, type QueueService } from '../../src/acd/queue-service.ts';
-import type { RoutingQueue } from '../../src/acd/routing.ts';
 import type { QueueLimits } from '../../src/acd/queue-limits.ts';
-import { createManualClock, type ManualClock } from '../../src/clock.ts';
-import { createLogger } from '../../src/log.ts';
-import { createSimulator, type Simulator } from '../../src/sim/simulator.ts';
-import { createMemoryStore } from '../../src/store/memory-store.ts';
-import { createTelephony, type Telephony } from '../../src/telephony/create-telephony.ts';
 import { until } from '../support/sim-events.ts';
-
-const logger = createLogger('silent');
-const queues = new Map<string, RoutingQueue>([['general', { id: 'general', priority: 0, steps: [{ afterSec: 0, skills: ['general'] }] }]]);
-
-interface World {
-  clock: ManualClock;
-  sim: Simulator;
-  telephony: Telephony;
-  acd: AcdState;
-  queue: QueueService;
-  router: QueueRouter;
-}
+import { queueCaller, queueWorld, type AgentPhone, type QueueWorld as World } from './queue-world.ts';
 
 describe('queue service', () => {
   let world: World | undefined;
   afterEach(async () => {
-    if (!world) return;
-    await world.router.close();
-    await world.queue.close();
-    await world.telephony.close();
-    await world.sim.close();
+    await world?.close();
     world = undefined;
   });
 
   async function setup(
-    agents: Record<string, { behavior: 'answer' | 'no-answer' | 'manual'; answerAfterMs?: number }>,
+    agents: Record<string, AgentPhone>,
     ringTimeoutSec = 15,
     extra: { limits?: ReadonlyMap<string, QueueLimits>; onLeft?: (callId: string, outcome: string) => void } = {},
   ): Promise<World> {
-    const clock = createManualClock();
-    const sim = await createSimulator({ logger, clock });
-    const telephony = createTelephony({ ARI_URL: sim.url, ARI_USER: 'hotline', ARI_PASSWORD: 'hotline', ARI_APP: 'hotline', AMI_USER: 'x', AMI_SECRET: 'x' }, logger);
-    await telephony.start();
-    await until(() => telephony.port.state().status === 'up', 'ARI is connected');
-    const store = createMemoryStore({ clock });
-    const acd = createAcdState({ store, clock });
-    let n = 0;
-    for (const [ext, endpoint] of Object.entries(agents)) {
-      await sim.control.setEndpoint('PJSIP', ext, { behavior: endpoint.behavior, answerAfterMs: endpoint.answerAfterMs ?? 0 });
-      await acd.upsertAgent(`agent${ext}`, { extension: ext, skills: { general: 1 } });
-      await acd.applyAgent(`agent${ext}`, { type: 'login', ready: true });
-      await clock.advance(++n); // distinct ready times: the first agent is the longest idle
-    }
-    const queue = createQueueService({ telephony: telephony.port, acd, store, clock, logger, queues, instanceId: 'i1', ringTimeoutSec, wrapUpSec: 30, ...extra });
-    const router = createQueueRouter({ acd, store, clock, logger, instanceId: 'i1', queues, deliver: queue.deliver, intervalMs: 1_000 });
-    world = { clock, sim, telephony, acd, queue, router };
+    world = await queueWorld(agents, ringTimeoutSec, extra);
     return world;
-  }
-
-  async function queueCaller(w: World, from: string): Promise<string> {
-    const { channelId } = await w.sim.control.placeCall({ from, did: '12345' });
-    await w.telephony.port.answer(channelId);
-    await w.queue.enqueue({ callId: channelId, channelId, queueId: 'general', priority: 0, arrivedAt: w.clock.now(), callerNumber: from });
-    return channelId;
   }
 
   describe('when an agent is ready and answers', () => {

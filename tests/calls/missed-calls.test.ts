@@ -18,10 +18,10 @@ describe('missed-call work list', () => {
   let t: TestApp;
   afterEach(() => t.app.close());
 
-  async function setup() {
+  async function setup(pendingCallbacks: readonly string[] = []) {
     const store = createMemoryStore({ clock });
     const records = createCallRecords({ store, clock });
-    const missed = createMissedCalls({ records, store, clock });
+    const missed = createMissedCalls({ records, store, clock, callbackPending: async (callId) => pendingCallbacks.includes(callId) });
     t = await buildTestApp({ store, clock, routes: [callRoutes({ records, missed, now: clock.now })] });
     const t0 = clock.now() - 3600_000;
     await call(records, 'gave-up', '13800000001', t0, [{ type: 'enqueued', at: t0 + 5_000, queueId: 'general' }, { type: 'ended', at: t0 + 65_000, by: 'caller' }]);
@@ -29,16 +29,20 @@ describe('missed-call work list', () => {
     await call(records, 'later-reached-1', '13800000003', t0 + 2, [{ type: 'enqueued', at: t0 + 5_000, queueId: 'transport' }, { type: 'ended', at: t0 + 30_000, by: 'caller' }]);
     await call(records, 'later-reached-2', '13800000003', t0 + 600_000, [{ type: 'enqueued', at: t0 + 600_005, queueId: 'transport' }, { type: 'answered', at: t0 + 610_000, agentId: 'a' }, { type: 'ended', at: t0 + 700_000, by: 'agent' }]);
     await call(records, 'feedback-only', '13800000004', t0 + 3, [{ type: 'ended', at: t0 + 60_000, by: 'caller' }]);
+    for (const [callId, number] of [['callback-failed', '13800000005'], ['callback-pending', '13800000006']] as const) {
+      await call(records, callId, number, t0 + 4, [{ type: 'enqueued', at: t0 + 5_000, queueId: 'general' }, { type: 'callback_booked', at: t0 + 40_000 }, { type: 'ended', at: t0 + 45_000, by: 'system' }]);
+    }
     return { agent: await login(t, ['agent']) };
   }
 
   describe('when callers hung up while waiting', () => {
     it('lists them for callback, marks short abandons, and leaves out numbers reached later and callers who never asked for an agent', async () => {
-      const { agent } = await setup();
+      const { agent } = await setup(['callback-pending']);
       const response = await t.app.inject({ method: 'GET', url: '/api/calls/missed', headers: agent });
       expect(response.statusCode).toBe(200);
       expect(response.json()).toEqual([
-        expect.objectContaining({ callId: 'misdial', short: true }),
+        expect.objectContaining({ callId: 'callback-failed', callbackFailed: true, short: false, waitedSec: 40 }),
+        expect.objectContaining({ callId: 'misdial', short: true, callbackFailed: false }),
         expect.objectContaining({ callId: 'gave-up', callerNumber: '13800000001', queueId: 'general', waitedSec: 65, short: false }),
       ]);
     });
@@ -46,12 +50,12 @@ describe('missed-call work list', () => {
 
   describe('when an agent records the callback', () => {
     it('takes the call off the list, once', async () => {
-      const { agent } = await setup();
+      const { agent } = await setup(['callback-pending']);
       const done = await t.app.inject({ method: 'POST', url: '/api/calls/gave-up/callback', headers: agent, payload: { outcome: 'reached', note: '已回访' } });
       expect(done.statusCode).toBe(201);
       expect(done.json()).toMatchObject({ callId: 'gave-up', outcome: 'reached', by: agent.username });
       const list = (await t.app.inject({ method: 'GET', url: '/api/calls/missed', headers: agent })).json() as Array<{ callId: string }>;
-      expect(list.map((c) => c.callId)).toEqual(['misdial']);
+      expect(list.map((c) => c.callId)).toEqual(['callback-failed', 'misdial']);
       const again = await t.app.inject({ method: 'POST', url: '/api/calls/gave-up/callback', headers: agent, payload: { outcome: 'reached' } });
       expect(again.json()).toMatchObject({ statusCode: 409, code: 'STORE_CONFLICT' });
     });

@@ -10,7 +10,7 @@ import { ErrorBody } from '../schemas.ts';
 const CallId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._:;-]{0,127}$' });
 const MissedCallBody = Type.Object({
   callId: Type.String(), callerNumber: Type.String(), did: Type.String(), queueId: Type.String(),
-  arrivedAt: Type.Integer(), waitedSec: Type.Integer(), short: Type.Boolean(),
+  arrivedAt: Type.Integer(), waitedSec: Type.Integer(), short: Type.Boolean(), callbackFailed: Type.Boolean(),
 });
 
 export function callRoutes({ records, missed, now }: { records: CallRecords; missed: MissedCalls; now: () => number }) {

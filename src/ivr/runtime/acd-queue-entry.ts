@@ -11,7 +11,7 @@ import type { QueueEntry, QueuedCall } from './runtime-ports.ts';
 export interface AcdQueues {
   enqueue(request: {
     readonly callId: string; readonly channelId: string; readonly queueId: string; readonly priority: number;
-    readonly arrivedAt: number; readonly callerNumber: string;
+    readonly arrivedAt: number; readonly callerNumber: string; readonly did?: string;
   }): Promise<void>;
 }
 
@@ -25,12 +25,13 @@ export interface AcdQueueEntry extends QueueEntry {
 export function createAcdQueueEntry(queues: AcdQueues): AcdQueueEntry {
   const waiting = new Map<string, QueuedCall>();
   return {
-    async enqueue(callId, queueId, priority, _vars, call) {
+    async enqueue(callId, queueId, priority, vars, call) {
       if (call.signal.aborted) return;
       waiting.set(callId, call);
       call.signal.addEventListener('abort', () => waiting.delete(callId), { once: true });
       try {
-        await queues.enqueue({ callId, channelId: call.channelId, queueId, priority, arrivedAt: call.arrivedAt, callerNumber: call.callerNumber });
+        const did = vars['did'];
+        await queues.enqueue({ callId, channelId: call.channelId, queueId, priority, arrivedAt: call.arrivedAt, callerNumber: call.callerNumber, ...(did ? { did } : {}) });
       } catch (error) {
         // a resumed call re-asks; the ACD kept (and after its own restart adopted) the queued call
         if (!isHotlineError(error, 'STORE_CONFLICT')) throw error;
