@@ -205,7 +205,10 @@ export async function startHotline(config: Config, logger: Logger, options: Star
         recorder.record(callId, { type: 'overflow', at: clock.now(), queueId: '', to: outcome });
         ivrQueue.left(callId, outcome);
       },
-      onEnqueued: ({ callId, queueId }) => recorder.record(callId, { type: 'enqueued', at: clock.now(), queueId }),
+      onEnqueued: ({ callId, queueId }) => {
+        recorder.record(callId, { type: 'enqueued', at: clock.now(), queueId });
+        late.router?.kick(); // an agent may be free: route now, not at the next round
+      },
       onOffer: (offer) => {
         recorder.record(offer.request.callId, { type: 'offered', at: clock.now(), agentId: offer.agentId });
         desk.offered(offer);

@@ -31,10 +31,11 @@ export const defaultQueues: ReadonlyMap<string, RoutingQueue> = new Map(
 /**
  * Default limits: a caller waits at most 3 minutes in a sub-centre queue before its flow overflows
  * it (to the general pool in the 12328 flow) and 5 minutes in the general queue before the flow
- * offers a message; at most 200 callers wait in one queue.
+ * offers a message; at most 200 callers wait in one queue. In each, a waiting caller may press 1
+ * to be called back without losing the place (the position announcement says so).
  */
 export const defaultLimits: ReadonlyMap<string, QueueLimits> = new Map([
-  ['general', { maxWaitSec: 300, maxWaiting: 200 }],
-  ['transport', { maxWaitSec: 180, maxWaiting: 200 }],
-  ['customs', { maxWaitSec: 180, maxWaiting: 200 }],
+  ['general', { maxWaitSec: 300, maxWaiting: 200, callbackKey: '1' }],
+  ['transport', { maxWaitSec: 180, maxWaiting: 200, callbackKey: '1' }],
+  ['customs', { maxWaitSec: 180, maxWaiting: 200, callbackKey: '1' }],
 ]);

@@ -134,6 +134,20 @@ describe('the hotline on the simulator', () => {
       expect((await agent.request('call.answer', { callId: channelId })).ok).toBe(true);
       await agent.waitFor((m) => m.type === 'event' && m.name === 'call.progress');
       expect((await sim.control.channel(channelId)).bridgeId).toBe(`call-${channelId}`);
+
+      // hold: the caller hears music and neither side hears the other; unhold undoes it
+      expect((await agent.request('call.hold', { callId: channelId })).ok).toBe(true);
+      await agent.waitFor((m) => m.type === 'event' && m.name === 'call.progress' && (m.data as { status: string }).status === 'held');
+      const muted = async (id: string) => (await sim.control.channel(id)).variables['SIM_MUTED'];
+      const musicToCaller = async () => (await sim.control.channel(channelId)).heard.filter((h) => h.kind === 'moh' && !h['bridgeId']).map((h) => h['on']);
+      const agentLeg = `agent-${channelId}-1`;
+      expect([await muted(channelId), await muted(agentLeg), await musicToCaller()]).toEqual(['in', 'in', [true]]);
+      expect((await agent.request('call.hold', { callId: channelId })).ok).toBe(false); // on hold already
+      expect((await agent.request('call.unhold', { callId: channelId })).ok).toBe(true);
+      await agent.waitFor((m) => m.type === 'event' && m.name === 'call.progress' && (m.data as { status: string }).status === 'resumed');
+      expect([await muted(channelId), await muted(agentLeg), await musicToCaller()]).toEqual([undefined, undefined, [true, false]]);
+      expect((await sim.control.channel(channelId)).bridgeId).toBe(`call-${channelId}`);
+
       await sim.control.hangup(channelId);
       await agent.waitFor((m) => m.type === 'event' && m.name === 'call.ended');
       await agent.close();
@@ -149,7 +163,7 @@ describe('the hotline on the simulator', () => {
         did: '12345', callerNumber: '13900139000', flow: { flowId: '12345' },
         ivrPath: [{ node: 'greeting' }, { node: 'main' }, { node: 'agent' }], ivrExit: expect.any(String),
         queues: [{ queueId: 'general', outcome: 'answered' }], offers: [{ agentId: 'agent1001', outcome: 'answered' }], agentIds: ['agent1001'],
-        answeredAt: expect.any(Number), endedAt: expect.any(Number),
+        answeredAt: expect.any(Number), endedAt: expect.any(Number), holds: [{ at: expect.any(Number), until: expect.any(Number) }],
       });
     });
   });
