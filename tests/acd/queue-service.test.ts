@@ -43,6 +43,28 @@ describe('queue service', () => {
     });
   });
 
+  describe('when an agent ends wrap-up early and the next call ends soon after', () => {
+    it('gives the second call its full wrap-up (the first call\'s timer does not cut it short)', async () => {
+      const w = await setup({ '1001': { behavior: 'answer' } });
+      const talk = async (from: string) => {
+        const caller = await queueCaller(w, from);
+        w.router.kick();
+        await until(async () => (await w.acd.agent('agent1001'))?.status.state === 'on_call', 'the agent is on the call');
+        await w.sim.control.hangup(caller);
+        await until(async () => (await w.acd.agent('agent1001'))?.status.state === 'wrap_up', 'the agent is wrapping up');
+      };
+      await talk('13800000031');
+      await w.clock.advance(10_000);
+      await w.acd.applyAgent('agent1001', { type: 'end_wrap_up' });
+      await talk('13800000032');
+      await w.clock.advance(25_000); // 35 s after the first call ended, 25 s after the second
+      await w.acd.agent('agent1001'); // let the first call's (cancelled) timer run, had it survived
+      expect((await w.acd.agent('agent1001'))?.status.state).toBe('wrap_up');
+      await w.clock.advance(5_000);
+      await until(async () => (await w.acd.agent('agent1001'))?.status.state === 'ready', 'the second wrap-up ended after 30 s');
+    });
+  });
+
   describe('when the ringing agent does not answer (RONA)', () => {
     it('puts that agent to not ready and gives the caller to the next agent', async () => {
       const w = await setup({ '1001': { behavior: 'no-answer' }, '1002': { behavior: 'answer' } });
