@@ -1,8 +1,8 @@
 /**
  * The router loop: one instance at a time (a store lease) matches waiting calls with ready agents
- * using the pure decision in routing.ts and reserves each pair atomically (acd-state.ts). The
- * lease keeps queue order across instances; safety never depends on it (docs/adr/0007). When the
- * holder dies its lease lapses and another instance's loop takes over.
+ * using the pure decision in routing.ts and reserves each pair atomically (acd-state.ts), all pairs
+ * of a round at once. The lease keeps queue order across instances; safety never depends on it
+ * (docs/adr/0007). When the holder dies its lease lapses and another instance's loop takes over.
  */
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
@@ -42,12 +42,20 @@ export function createQueueRouter(options: QueueRouterOptions) {
     const waiting = queued.filter((call) => (call.callback?.notBefore ?? 0) <= now); // a callback pauses between attempts
     if (waiting.length === 0 || ready.length === 0) return;
     const owners = new Map(waiting.map((call) => [call.callId, call.instanceId]));
-    for (const { callId, agentId } of assign(waiting, ready, queues, now)) {
-      if (!(await acd.reserve(callId, agentId))) {
-        again = true; // someone changed meanwhile: route again at once
-        continue;
-      }
-      deliver(callId, agentId, owners.get(callId)!).catch((error: unknown) => logger.warn({ err: error, callId, agentId }, 'offer not delivered'));
+    // The pairs of one round share no call and no agent, and each reserve is atomic on its own:
+    // they are sent together (in queue order) rather than one round trip after another.
+    const results = await Promise.allSettled(
+      assign(waiting, ready, queues, now).map(async ({ callId, agentId }) => {
+        if (!(await acd.reserve(callId, agentId))) {
+          again = true; // someone changed meanwhile: route again at once
+          return;
+        }
+        deliver(callId, agentId, owners.get(callId)!).catch((error: unknown) => logger.warn({ err: error, callId, agentId }, 'offer not delivered'));
+      }),
+    );
+    const failed = results.filter((result) => result.status === 'rejected');
+    if (failed.length > 0) {
+      logger.warn({ err: failed[0]!.reason, failed: failed.length, of: results.length }, 'reservations failed');
     }
   }
 
