@@ -8,13 +8,14 @@
 import { systemClock, type Clock } from '../clock.ts';
 import { HotlineError } from '../errors.ts';
 import { opKeyType, type KeyType, type PreparedOp } from './prepare.ts';
-import type { Check, StreamEntry } from './store.ts';
+import { compareStreamIds, type Check, type StreamEntry } from './store.ts';
 
 export type Entry =
   | { readonly type: 'hash'; readonly json: string; readonly version: number; expiresAt: number | undefined }
   | { readonly type: 'string'; value: number; expiresAt: number | undefined }
   | { readonly type: 'zset'; readonly members: Map<string, number>; expiresAt: undefined }
   | { readonly type: 'set'; readonly members: Set<string>; expiresAt: undefined }
+  /** `entries` are in id order (appends only), which `streamAfter` relies on. */
   | { readonly type: 'stream'; readonly entries: StreamEntry[]; lastMs: number; lastSeq: number; expiresAt: undefined };
 
 export interface Lease {
@@ -151,4 +152,19 @@ function appendToStream(data: MemoryData, key: string, fields: Record<string, st
   stream.entries.push({ id, fields });
   if (maxLen !== undefined && stream.entries.length > maxLen) stream.entries.splice(0, stream.entries.length - maxLen);
   return id;
+}
+
+/**
+ * Up to `count` entries strictly after `afterId`, oldest first: a binary search for the first
+ * one, then a slice — O(log n + count), not a scan of the whole stream.
+ */
+export function streamAfter(entries: readonly StreamEntry[], afterId: string, count: number): StreamEntry[] {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareStreamIds(entries[middle]!.id, afterId) > 0) high = middle;
+    else low = middle + 1;
+  }
+  return entries.slice(low, low + count);
 }

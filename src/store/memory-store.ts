@@ -7,9 +7,9 @@ import type { Clock } from '../clock.ts';
 import { HotlineError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { assertLogicalKey, createKeySpace } from './keys.ts';
-import { applyCommit, createMemoryData, typedEntry, type MemoryData } from './memory-data.ts';
+import { applyCommit, createMemoryData, streamAfter, typedEntry, type MemoryData } from './memory-data.ts';
 import { assertBound, assertCount, assertMember, assertStreamId, assertTtl, prepareCommit } from './prepare.ts';
-import { compareStreamIds, type RangeOptions, type Store, type StoreHealth, type Versioned, type ZEntry } from './store.ts';
+import type { RangeOptions, Store, StoreHealth, Versioned, ZEntry } from './store.ts';
 
 export interface MemoryStoreOptions {
   /** Time for TTLs, leases and stream ids; a ManualClock in tests. Ignored when `data` is given. */
@@ -92,7 +92,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       const after = assertStreamId(afterId);
       const limit = assertCount(count, 'count', 1);
       const entries = typedEntry(open(), key, 'stream')?.entries ?? [];
-      return entries.filter((e) => compareStreamIds(e.id, after) > 0).slice(0, limit).map((e) => ({ id: e.id, fields: { ...e.fields } }));
+      return streamAfter(entries, after, limit).map((e) => ({ id: e.id, fields: { ...e.fields } }));
     },
     async acquireLease(name, owner, ttlMs) {
       const leaseKey = space.lease(name);

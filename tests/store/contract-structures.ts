@@ -67,6 +67,30 @@ export function structureCases(ctx: ContractContext): void {
       expect(await ctx.store.xrange('log', ids[5]!, 10)).toEqual([]);
     });
 
+    it('reads from any id, issued or not, exactly the entries after it', async () => {
+      for (let i = 0; i < 40; i++) {
+        await ctx.store.commit([], [{ op: 'xadd', key: 'paged', fields: { n: String(i) } }]);
+        if (i % 7 === 0) await ctx.harness.advance(3);
+      }
+      const all = await ctx.store.xrange('paged', '0', 1_000);
+      expect(all).toHaveLength(40);
+      const [firstMs] = all[0]!.id.split('-').map(Number);
+      const [lastMs] = all.at(-1)!.id.split('-').map(Number);
+      const probes = [
+        '0', `${firstMs! - 1}-99`, String(firstMs), `${lastMs! + 1}-0`,
+        ...all.flatMap(({ id }) => {
+          const [ms, seq] = id.split('-').map(Number);
+          return [id, `${ms}-${seq! + 500}`, String(ms)];
+        }),
+      ];
+      for (const after of probes) {
+        for (const count of [1, 5, 100]) {
+          const expected = all.filter((e) => compareStreamIds(e.id, after) > 0).slice(0, count).map((e) => e.id);
+          expect((await ctx.store.xrange('paged', after, count)).map((e) => e.id), `after ${after}, count ${count}`).toEqual(expected);
+        }
+      }
+    });
+
     it('trims to about maxLen, keeping the newest entries', async () => {
       for (let i = 0; i < 250; i++) await ctx.store.commit([], [{ op: 'xadd', key: 'trimmed', fields: { n: String(i) }, maxLen: 10 }]);
       const left = await ctx.store.xrange('trimmed', '0', 1_000);
