@@ -20,6 +20,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { queuePromptTexts } from '../src/acd/queue-announcer.ts';
 import { defaultCatalogue } from '../src/ivr/catalogue.ts';
 import { defaultFlowDir, readJsonFiles } from '../src/ivr/flow-files.ts';
 import type { Flow } from '../src/ivr/flow-schema.ts';
@@ -46,7 +47,13 @@ for (const { file, text } of readJsonFiles(defaultFlowDir)) {
   if (result.flow === undefined) { console.error(`skipping ${path.basename(file)}: it has lint errors (npm run flows:check)`); continue; }
   flows.push(result.flow);
 }
-const prompts = listPrompts(flows);
+// the queue's own prompts (position announcements, callbacks) are not in any flow
+const queuePrompts: PromptEntry[] = Object.entries(queuePromptTexts).flatMap(([name, texts]) =>
+  Object.entries(texts).map(([lang, text]) => ({
+    flowId: 'queue', path: `/queue/${name}/${lang}`, lang, text, dynamic: false, hasSoundUri: true,
+    soundName: `hotline/${lang === 'zh-CN' ? 'zh' : lang}/${name}`,
+  })));
+const prompts = [...listPrompts(flows), ...queuePrompts];
 const counts = { rendered: 0, unchanged: 0, recorded: 0, dynamic: 0, noText: 0 };
 const todo: PromptEntry[] = [];
 for (const p of prompts) {
