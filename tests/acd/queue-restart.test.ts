@@ -1,8 +1,9 @@
 /**
  * A server restart drops no call: queued, ringing and talking calls are found again from Asterisk
- * (here the simulator) and the store, and carried on by the new server instance.
+ * (here the simulator) and the store, and carried on by the new server instance. On the in-memory
+ * store and on the real Redis of the test run.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createAcdState, type AcdState } from '../../src/acd/acd-state.ts';
 import { defaultQueues } from '../../src/acd/queue-config.ts';
 import { createQueueRouter, type QueueRouter } from '../../src/acd/queue-router.ts';
@@ -12,7 +13,10 @@ import { createLogger } from '../../src/log.ts';
 import { createSimulator, type Simulator } from '../../src/sim/simulator.ts';
 import { createMemoryData } from '../../src/store/memory-data.ts';
 import { createMemoryStore } from '../../src/store/memory-store.ts';
+import { createRedisStore } from '../../src/store/redis-store.ts';
+import type { Store } from '../../src/store/store.ts';
 import { createTelephony, type Telephony } from '../../src/telephony/create-telephony.ts';
+import { deletePrefix, uniquePrefix } from '../support/redis.ts';
 import { until } from '../support/sim-events.ts';
 
 const logger = createLogger('silent');
@@ -26,18 +30,32 @@ interface Server {
   close(): Promise<void>;
 }
 
-describe('queues across a server restart', () => {
+/** A fresh store for a test: each instance started on it sees the same data. */
+const backends: Array<{ name: string; fresh: () => { open: () => Store; dispose: () => Promise<unknown> } }> = [
+  { name: 'memory', fresh: () => {
+    const data = createMemoryData(clock);
+    return { open: () => createMemoryStore({ data }), dispose: async () => undefined };
+  } },
+  { name: 'Redis', fresh: () => {
+    const url = inject('redisUrl');
+    const prefix = uniquePrefix('queue-restart');
+    return { open: () => createRedisStore({ url, prefix, logger }), dispose: () => deletePrefix(url, prefix) };
+  } },
+];
+
+describe.each(backends)('queues across a server restart ($name)', ({ fresh }) => {
   let sim: Simulator;
   let server: Server | undefined;
-  let data = createMemoryData(clock);
+  let backend = fresh();
   afterEach(async () => {
     await server?.close();
     await sim.close();
+    await backend.dispose();
   });
 
   /** One server instance on the shared store and simulator; resolves once its reconcile ran. */
   async function start(): Promise<Server> {
-    const store = createMemoryStore({ data });
+    const store = backend.open();
     const telephony = createTelephony({ ARI_URL: sim.url, ARI_USER: 'hotline', ARI_PASSWORD: 'hotline', ARI_APP: 'hotline', AMI_USER: 'x', AMI_SECRET: 'x' }, logger);
     const acd = createAcdState({ store, clock });
     const queue = createQueueService({ telephony: telephony.port, acd, store, clock, logger, queues: defaultQueues, instanceId: 'node1', ringTimeoutSec: 60 });
@@ -53,6 +71,7 @@ describe('queues across a server restart', () => {
         await router.close();
         await queue.close();
         await telephony.close();
+        await store.close();
       },
     };
     server = instance;
@@ -66,7 +85,7 @@ describe('queues across a server restart', () => {
   }
 
   async function setup(behavior: 'answer' | 'manual') {
-    data = createMemoryData(clock);
+    backend = fresh();
     sim = await createSimulator({ logger, clock });
     await sim.control.setEndpoint('PJSIP', '1001', { behavior });
     const first = await start();
