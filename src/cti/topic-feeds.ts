@@ -4,6 +4,10 @@
  * cursor and hands each event to its listeners in stream order. Reads of one feed never overlap:
  * notices that arrive during a read make it read once more. A periodic sweep re-reads every feed,
  * so a notice lost while pub/sub was down delays events but never loses them.
+ *
+ * The feeds of an instance share a time slice: once they have worked `sliceMs` without the event
+ * loop turning, the next read or delivery waits for the next turn (`setImmediate`), so a burst of
+ * notices never holds up sockets, ARI events and timers for longer than a slice.
  */
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
@@ -26,6 +30,8 @@ export interface TopicFeedsOptions {
   readonly logger: Logger;
   /** 0 = no sweep. */
   readonly sweepMs: number;
+  /** Longest run of reads and deliveries before the feeds let the event loop turn. Default 5 ms. */
+  readonly sliceMs?: number;
 }
 
 interface Feed {
@@ -47,6 +53,7 @@ export function createTopicFeeds(options: TopicFeedsOptions) {
   const counters = { reads: 0, readFailures: 0, delivered: 0 };
   let sweepTimer: TimerHandle | undefined;
   let closed = false;
+  const pacer = createPacer(options.sliceMs ?? 5);
 
   function armSweep(): void {
     if (options.sweepMs <= 0 || closed) return;
@@ -76,11 +83,17 @@ export function createTopicFeeds(options: TopicFeedsOptions) {
     feed.reading = true;
     try {
       for (;;) {
+        await pacer.turn();
+        if (feed.closed) return;
         feed.dirty = false;
         counters.reads++;
         const page = await options.read(feed.topic, feed.cursor!, PAGE);
-        if (feed.closed) return;
-        for (const event of page) deliver(feed, event);
+        for (const event of page) {
+          const wait = pacer.turn();
+          if (wait) await wait;
+          if (feed.closed) return;
+          deliver(feed, event);
+        }
         if (page.length < PAGE && !feed.dirty) return;
       }
     } catch (error) {
@@ -146,6 +159,54 @@ export function createTopicFeeds(options: TopicFeedsOptions) {
       for (const feed of feeds.values()) feed.closed = true;
       feeds.clear();
     },
-    stats: () => ({ feeds: feeds.size, ...counters }),
+    stats: () => ({ feeds: feeds.size, ...counters, yields: pacer.yields() }),
+  };
+}
+
+/**
+ * A time slice shared by every feed of an instance. `turn()` resolves at once while the slice
+ * lasts; past `sliceMs` it resolves on the event loop's next turn, when a new slice starts.
+ * Waiters resume in the order they came and each checks the slice again, so a crowd of feeds
+ * woken together does not run back to back either. Real time, not the injected clock: it
+ * measures how long the feeds hold the process.
+ */
+function createPacer(sliceMs: number) {
+  let sliceStart: number | undefined;
+  let next: Promise<void> | undefined;
+  let yields = 0;
+
+  function startSlice(): void {
+    sliceStart = performance.now();
+    // a slice never outlives the turn it started in
+    setImmediate(() => (sliceStart = undefined));
+  }
+
+  function nextTurn(): Promise<void> {
+    next ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        next = undefined;
+        yields++;
+        resolve();
+      }),
+    );
+    return next;
+  }
+
+  /** True when the slice is used up (starting one if none runs). */
+  function spent(): boolean {
+    if (sliceStart === undefined) startSlice();
+    return performance.now() - sliceStart! >= sliceMs;
+  }
+
+  return {
+    /** Undefined while the slice lasts (go on at once), else a promise of the next turn with time left. */
+    turn(): Promise<void> | undefined {
+      if (!spent()) return undefined;
+      return (async () => {
+        do await nextTurn();
+        while (spent());
+      })();
+    },
+    yields: () => yields,
   };
 }

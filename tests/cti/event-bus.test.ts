@@ -89,6 +89,35 @@ describe('event bus', () => {
     });
   });
 
+  describe('when a burst meets listeners that take time (one socket write each)', () => {
+    it('delivers it in order across several turns of the event loop, not in one long run', async () => {
+      const a = await bus(createMemoryStore());
+      let turns = 0;
+      let ticking = true;
+      const tick = (): void => {
+        turns++;
+        if (ticking) setImmediate(tick);
+      };
+      const seen = collector();
+      const turnOf: number[] = [];
+      const watch = await a.watch('supervisor', (event) => {
+        const until = performance.now() + 1; // a slow write
+        while (performance.now() < until);
+        turnOf.push(turns);
+        seen.listener(event);
+      });
+      const published = await Promise.all(Array.from({ length: 60 }, (_, n) => a.publish('supervisor', 'queue.stats', stats('q', n))));
+      tick();
+      await seen.count(60);
+      ticking = false;
+      expect(seen.events.map((e) => e.id)).toEqual(published.map((e) => e.id).sort(compareStreamIds));
+      // 60 ms of listener work: other callbacks (ARI frames, timers) got the loop in between
+      expect(new Set(turnOf).size).toBeGreaterThan(5);
+      expect(a.stats().yields).toBeGreaterThan(5);
+      watch.unwatch();
+    });
+  });
+
   describe('when latest-value events come faster than the coalescing interval (manual clock)', () => {
     it('publishes the first at once, then only the latest per key once the interval has passed', async () => {
       const clock = createManualClock();
