@@ -135,7 +135,8 @@ describe.each(backends)('queues across a server restart ($name)', ({ fresh }) =>
       expect((await state(second))?.state).toBe('ready');
       expect((await second.acd.call(callId))?.state).toBe('waiting');
       second.router.kick();
-      await until(async () => (await state(second))?.state === 'reserved', 'the agent rings again');
+      await until(async () => (await state(second))?.state === 'reserved', 'the agent is reserved again');
+      await until(() => sim.control.channel(`agent-${callId}-101`).then((c) => !c.hungUp, () => false), 'the agent rings again');
       await sim.control.answer(`agent-${callId}-101`);
       await until(async () => (await state(second))?.state === 'on_call', 'the agent answered');
     });
