@@ -9,13 +9,18 @@ import type { Clock, TimerHandle } from '../clock.ts';
 export interface CoalescerOptions {
   readonly clock: Clock;
   readonly intervalMs: number;
-  emit(topic: string, name: string, data: unknown): void;
+  emit(topic: string, name: string, data: unknown, key: string): void;
 }
 
 interface Slot {
   lastEmit: number;
-  held: { topic: string; name: string; data: unknown } | undefined;
+  held: { topic: string; name: string; data: unknown; key: string } | undefined;
   timer: TimerHandle | undefined;
+}
+
+/** The slot of a (topic, name, key): one value held at a time. */
+export function slotId(topic: string, name: string, key: string): string {
+  return `${topic}\u0000${name}\u0000${key}`;
 }
 
 export function createCoalescer(options: CoalescerOptions) {
@@ -25,25 +30,25 @@ export function createCoalescer(options: CoalescerOptions) {
   function flush(id: string): void {
     const slot = slots.get(id);
     if (!slot?.held) return;
-    const { topic, name, data } = slot.held;
+    const { topic, name, data, key } = slot.held;
     slot.held = undefined;
     slot.timer = undefined;
     slot.lastEmit = clock.now();
-    emit(topic, name, data);
+    emit(topic, name, data, key);
   }
 
   return {
     /** Offers a value; true when it was emitted at once, false when held (and maybe replaced later). */
     offer(topic: string, name: string, key: string, data: unknown): boolean {
-      const id = `${topic}\u0000${name}\u0000${key}`;
+      const id = slotId(topic, name, key);
       const now = clock.now();
       const slot = slots.get(id);
       if (!slot || (slot.held === undefined && now - slot.lastEmit >= intervalMs)) {
         slots.set(id, { lastEmit: now, held: undefined, timer: undefined });
-        emit(topic, name, data);
+        emit(topic, name, data, key);
         return true;
       }
-      slot.held = { topic, name, data };
+      slot.held = { topic, name, data, key };
       slot.timer ??= clock.setTimeout(() => flush(id), slot.lastEmit + intervalMs - now);
       return false;
     },

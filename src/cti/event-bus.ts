@@ -5,12 +5,16 @@
  * instance keeps one feed per topic its clients follow (topic-feeds.ts), which reads the stream
  * after its cursor when a notice arrives: so every instance delivers a topic's events in stream
  * order, without gaps, even when several instances publish on it at once.
+ *
+ * Latest-value events are coalesced before the stream (`publishLatest`): queue figures and the
+ * wallboard, and `agent.state` on `supervisor` — whoever publishes it — per agent, so that a hall
+ * of consoles gets each agent's state a few times a second at most, not every transition.
  */
 import type { Clock } from '../clock.ts';
 import { HotlineError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
-import { createCoalescer } from './coalescer.ts';
+import { createCoalescer, slotId } from './coalescer.ts';
 import type { BusEvent, EventMap, EventName } from './events.ts';
 import { createTopicFeeds, type FeedListener } from './topic-feeds.ts';
 
@@ -37,6 +41,20 @@ export const NOTICE_CHANNEL = 'cti:events';
 
 const TOPIC = /^(agent:[A-Za-z0-9._-]{1,64}|supervisor|queue:[A-Za-z0-9._-]{1,64})$/;
 
+/** Events published with `publishLatest`: the latest value per key wins. */
+export type LatestEventName = 'queue.stats' | 'wallboard' | 'agent.state';
+
+/**
+ * Events that `publish` coalesces by itself, per topic and name: the key of their value. The
+ * `supervisor` topic's `agent.state` is one value per agent; the agent's own topic keeps every
+ * transition, in order.
+ */
+const coalescedOnPublish: Readonly<Record<string, { readonly [N in EventName]?: (data: EventMap[N]) => string }>> = {
+  supervisor: { 'agent.state': (data) => data.username },
+};
+
+type Waiter = { resolve(event: BusEvent): void; reject(error: unknown): void };
+
 /** The store key of a topic's stream. */
 export function streamKey(topic: string): string {
   return `cti:${topic}`;
@@ -50,20 +68,47 @@ export function createEventBus(options: EventBusOptions) {
   const maxAgeMs = options.maxAgeMs ?? 15 * 60_000;
   const counters = { published: 0, publishFailures: 0, coalesced: 0 };
   const feeds = createTopicFeeds({ read, tail, clock, logger, sweepMs: options.sweepMs ?? 10_000 });
+  /** Callers of `publish` whose value is held by the coalescer, by slot. */
+  const waiters = new Map<string, Waiter[]>();
   const coalescer = createCoalescer({
     clock,
     intervalMs: options.coalesceMs ?? 250,
-    emit: (topic, name, data) => {
-      publish(topic, name as EventName, data as never).catch((error: unknown) =>
-        logger.warn({ err: error, topic, name }, 'coalesced event not published'),
+    emit: (topic, name, data, key) => {
+      const slot = slotId(topic, name, key);
+      const waiting = waiters.get(slot);
+      waiters.delete(slot);
+      append(topic, name as EventName, data as never).then(
+        (event) => waiting?.forEach((waiter) => waiter.resolve(event)),
+        (error: unknown) => {
+          if (waiting) waiting.forEach((waiter) => waiter.reject(error));
+          else logger.warn({ err: error, topic, name }, 'coalesced event not published');
+        },
       );
     },
   });
   let unsubscribe: (() => Promise<void>) | undefined;
 
-  /** Appends an event to `topic` and announces it to every instance; resolves to the stored event. */
+  /**
+   * Appends an event to `topic` and announces it to every instance; resolves to the stored event.
+   * An event that this bus coalesces (`agent.state` on `supervisor`) may be held up to
+   * `coalesceMs` and replaced by a later value of its key: it then resolves to the stored event
+   * that carries the later value.
+   */
   async function publish<N extends EventName>(topic: string, name: N, data: EventMap[N]): Promise<BusEvent> {
     assertTopic(topic);
+    const keyOf = coalescedOnPublish[topic]?.[name];
+    if (!keyOf) return append(topic, name, data);
+    const key = keyOf(data);
+    return new Promise<BusEvent>((resolve, reject) => {
+      const slot = slotId(topic, name, key);
+      const waiting = waiters.get(slot);
+      if (waiting) waiting.push({ resolve, reject });
+      else waiters.set(slot, [{ resolve, reject }]);
+      if (!coalescer.offer(topic, name, key, data)) counters.coalesced++;
+    });
+  }
+
+  async function append<N extends EventName>(topic: string, name: N, data: EventMap[N]): Promise<BusEvent> {
     const at = clock.now();
     const fields = { n: name, d: JSON.stringify(data), t: String(at) };
     let id: string;
@@ -87,7 +132,7 @@ export function createEventBus(options: EventBusOptions) {
    * Publishes the latest value for (`topic`, `name`, `key`) at most once per `coalesceMs`: the
    * first at once, later ones held and replaced until the interval has passed (latest wins).
    */
-  function publishLatest<N extends 'queue.stats' | 'wallboard'>(topic: string, name: N, key: string, data: EventMap[N]): void {
+  function publishLatest<N extends LatestEventName>(topic: string, name: N, key: string, data: EventMap[N]): void {
     assertTopic(topic);
     if (!coalescer.offer(topic, name, key, data)) counters.coalesced++;
   }
@@ -126,6 +171,9 @@ export function createEventBus(options: EventBusOptions) {
 
   async function close(): Promise<void> {
     coalescer.close();
+    const dropped = new HotlineError('SHUTTING_DOWN', 'the event bus closed before this coalesced event was published');
+    for (const waiting of waiters.values()) waiting.forEach((waiter) => waiter.reject(dropped));
+    waiters.clear();
     feeds.close();
     const stop = unsubscribe;
     unsubscribe = undefined;

@@ -89,6 +89,51 @@ describe('event bus', () => {
     });
   });
 
+  describe('when agents change state faster than the coalescing interval (manual clock)', () => {
+    const state = (username: string, value: 'ready' | 'reserved' | 'on_call' | 'wrap_up', since: number) => ({ username, state: value, since });
+    /** What agent-desk does on each change: the agent's own topic and the supervisors'. */
+    const publishBoth = (a: EventBus, data: ReturnType<typeof state>) =>
+      Promise.all([a.publish(`agent:${data.username}`, 'agent.state', data), a.publish('supervisor', 'agent.state', data)]);
+
+    it('gives supervisors the first and then the latest state per agent, and the agent every transition in order', async () => {
+      const clock = createManualClock();
+      const a = await bus(createMemoryStore({ clock }), clock, 250);
+      const supervisor = collector();
+      const own = collector();
+      const watches = [await a.watch('supervisor', supervisor.listener), await a.watch('agent:zhang', own.listener)];
+      const zhang = [
+        publishBoth(a, state('zhang', 'reserved', 1)),
+        publishBoth(a, state('zhang', 'on_call', 2)),
+        publishBoth(a, state('zhang', 'wrap_up', 3)),
+      ];
+      const li = publishBoth(a, state('li', 'reserved', 4));
+      await supervisor.count(2);
+      await own.count(3);
+      expect(own.events.map((e) => e.data.state)).toEqual(['reserved', 'on_call', 'wrap_up']);
+      await clock.advance(249);
+      expect(supervisor.events.map((e) => `${e.data.username}=${e.data.state}`)).toEqual(['zhang=reserved', 'li=reserved']);
+      await clock.advance(1);
+      await supervisor.count(3);
+      expect(supervisor.events.map((e) => `${e.data.username}=${e.data.state}`)).toEqual(['zhang=reserved', 'li=reserved', 'zhang=wrap_up']);
+      // a replaced value's publish resolves to the event that carried the later one
+      const [, onCall, wrapUp] = await Promise.all(zhang);
+      expect(onCall![1].id).toBe(supervisor.events[2]!.id);
+      expect(wrapUp![1].data.state).toBe('wrap_up');
+      expect((await li)[1].data.state).toBe('reserved');
+      expect(a.stats()).toMatchObject({ coalesced: 2, pendingCoalesced: 0 });
+      watches.forEach((watch) => watch.unwatch());
+    });
+
+    it('refuses a value still held when the bus closes with SHUTTING_DOWN', async () => {
+      const clock = createManualClock();
+      const a = await bus(createMemoryStore({ clock }), clock, 250);
+      await a.publish('supervisor', 'agent.state', state('zhang', 'reserved', 1));
+      const held = a.publish('supervisor', 'agent.state', state('zhang', 'on_call', 2));
+      await a.close();
+      await expect(held).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });
+    });
+  });
+
   describe('when a burst meets listeners that take time (one socket write each)', () => {
     it('delivers it in order across several turns of the event loop, not in one long run', async () => {
       const a = await bus(createMemoryStore());
