@@ -66,8 +66,8 @@ describe('queued calls across a restart of the server (Redis, IVR and queue comp
     await start();
 
     // the offer that rang while the server was away is withdrawn without penalty and rung again
-    await until(async () => (await state('agent1002'))?.state === 'reserved' && (await sim.control.stats()).channels > 0
-      && (await sim.control.channel(`agent-${ringing}-101`).then(() => true, () => false)), 'agent 1002 rings again', long);
+    await until(async () => (await state('agent1002'))?.state === 'reserved'
+      && (await sim.control.channel(`agent-${ringing}-101`).then((c) => !c.hungUp, () => false)), 'agent 1002 rings again', long);
     expect((await state('agent1002'))?.callId).toBe(ringing);
     await sim.control.answer(`agent-${ringing}-101`);
     await until(async () => (await bridgeOf(ringing)) === `call-${ringing}`, 'the second caller talks to agent 1002', long);
