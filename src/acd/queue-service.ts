@@ -125,8 +125,10 @@ interface LiveCall {
   /** The call's id in the ACD: the request's, except for a callback attempt (the booked call's). */
   readonly acdId: string;
   readonly log: Logger;
-  /** `booking`: a callback is being booked for the waiting caller. */
-  phase: 'waiting' | 'booking' | 'ringing' | 'connected' | 'ended';
+  /** `booking`: a callback is being booked for the waiting caller; `bridging`: the agent answered, the legs are being joined. */
+  phase: 'waiting' | 'booking' | 'ringing' | 'bridging' | 'connected' | 'ended';
+  /** A leg that hung up while the legs were being joined: the call ends as soon as it is connected. */
+  leftWhileBridging?: string;
   /** A booked callback: no channel until the citizen is called. */
   callback?: { readonly number: string; readonly did: string; readonly attempts: number };
   agentId?: string;
@@ -430,6 +432,7 @@ export function createQueueService(options: QueueServiceOptions) {
       return;
     }
     const bridgeId = `call-${call.request.callId}`;
+    call.phase = 'bridging';
     try {
       await telephony.createBridge('mixing', bridgeId, `call ${call.request.callId}`);
       await telephony.addToBridge(bridgeId, [call.request.channelId, agentChannelId]); // moves the caller out of the music
@@ -437,12 +440,22 @@ export function createQueueService(options: QueueServiceOptions) {
       call.log.warn({ err: error, agentId }, 'could not bridge caller and agent');
       await telephony.hangup(agentChannelId).catch(() => undefined);
       await telephony.destroyBridge(bridgeId).catch(() => undefined);
-      return;
+      if (call.leftWhileBridging === undefined) {
+        call.phase = 'waiting'; // no fault of the agent: the caller is back at the head of the queue
+        await acd.withdrawOffer(call.acdId, agentId);
+        return;
+      }
     }
+    // the agent answered: on call (and then wrap-up) even if a leg hung up meanwhile, never ready on a live leg
     Object.assign(call, { phase: 'connected', bridgeId });
     await acd.answered(call.acdId, agentId);
     call.log.info({ agentId }, 'connected to agent');
     options.onConnected?.({ callId: call.request.callId, callerChannelId: call.request.channelId, agentChannelId, agentId, bridgeId });
+    if (call.leftWhileBridging !== undefined) {
+      call.phase = 'ended';
+      forget(call);
+      await hungUpWhileConnected(call, call.leftWhileBridging === call.request.channelId);
+    }
   }
 
   async function onEvent(event: TelephonyEvent): Promise<void> {
@@ -460,6 +473,10 @@ export function createQueueService(options: QueueServiceOptions) {
       }
       return;
     }
+    if (call.phase === 'bridging') {
+      call.leftWhileBridging ??= event.channelId; // connect() ends the call once joined
+      return;
+    }
     if (!callerLeft && call.phase !== 'connected') return; // an agent leg that failed to answer: ring() does RONA
     const phase = call.phase;
     call.phase = 'ended';
@@ -471,8 +488,14 @@ export function createQueueService(options: QueueServiceOptions) {
       call.log.info('caller abandoned the queue');
       return;
     }
-    // connected: the bridge is destroyed, the other party hung up — unless the agent hung up first
-    // and the caller is kept for the post-call survey — and the agent goes to wrap-up
+    await hungUpWhileConnected(call, callerLeft);
+  }
+
+  /**
+   * A party of a connected call hung up: the bridge is destroyed, the other party hung up — unless
+   * the agent hung up first and the caller is kept for the post-call survey — and the agent wraps up.
+   */
+  async function hungUpWhileConnected(call: LiveCall, callerLeft: boolean): Promise<void> {
     await telephony.destroyBridge(call.bridgeId!).catch(() => undefined);
     const connection = { callId: call.request.callId, callerChannelId: call.request.channelId, agentChannelId: call.agentChannelId!, agentId: call.agentId!, bridgeId: call.bridgeId! };
     const kept = !callerLeft && (await (options.onAgentHungUp?.(connection) ?? Promise.resolve(false)).catch(() => false));

@@ -65,6 +65,24 @@ describe('queue service', () => {
     });
   });
 
+  describe('when the caller hangs up just as the agent answers', () => {
+    it('ends the call for the agent with a wrap-up (never ready while still on a leg) and leaves no leg behind', async () => {
+      world = await queueWorld({ '1001': { behavior: 'answer' } }, 15, {}, (port, sim) => ({
+        ...port,
+        async addToBridge(bridgeId, channelIds) {
+          if (bridgeId.startsWith('call-')) await sim.control.hangup(channelIds[0]!); // the caller is gone while the legs are joined
+          return port.addToBridge(bridgeId, channelIds);
+        },
+      }));
+      const w = world;
+      const caller = await queueCaller(w, '13800000041');
+      w.router.kick();
+      await until(async () => (await w.acd.agent('agent1001'))?.status.state === 'wrap_up', 'the agent wraps up the call');
+      await until(async () => (await w.sim.control.stats()).channels === 0, 'the agent leg was hung up');
+      expect(await w.acd.call(caller)).toBeNull();
+    });
+  });
+
   describe('when the ringing agent does not answer (RONA)', () => {
     it('puts that agent to not ready and gives the caller to the next agent', async () => {
       const w = await setup({ '1001': { behavior: 'no-answer' }, '1002': { behavior: 'answer' } });

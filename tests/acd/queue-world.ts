@@ -12,6 +12,7 @@ import { createSimulator, type Simulator } from '../../src/sim/simulator.ts';
 import { createMemoryStore } from '../../src/store/memory-store.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createTelephony, type Telephony } from '../../src/telephony/create-telephony.ts';
+import type { TelephonyPort } from '../../src/telephony/port.ts';
 import { until } from '../support/sim-events.ts';
 
 const logger = createLogger('silent');
@@ -35,6 +36,8 @@ export async function queueWorld(
   agents: Record<string, AgentPhone>,
   ringTimeoutSec = 15,
   extra: Partial<QueueServiceOptions> = {},
+  /** Wraps the telephony port the queue service sees (to step in between its requests). */
+  wrap: (port: TelephonyPort, sim: Simulator) => TelephonyPort = (port) => port,
 ): Promise<QueueWorld> {
   const clock = createManualClock();
   const sim = await createSimulator({ logger, clock });
@@ -50,7 +53,7 @@ export async function queueWorld(
     await acd.applyAgent(`agent${ext}`, { type: 'login', ready: true });
     await clock.advance(++n); // distinct ready times: the first agent is the longest idle
   }
-  const queue = createQueueService({ telephony: telephony.port, acd, store, clock, logger, queues: generalQueue, instanceId: 'i1', ringTimeoutSec, wrapUpSec: 30, ...extra });
+  const queue = createQueueService({ telephony: wrap(telephony.port, sim), acd, store, clock, logger, queues: generalQueue, instanceId: 'i1', ringTimeoutSec, wrapUpSec: 30, ...extra });
   const router = createQueueRouter({ acd, store, clock, logger, instanceId: 'i1', queues: generalQueue, deliver: queue.deliver, intervalMs: 1_000 });
   return {
     clock, sim, telephony, store, acd, queue, router,
