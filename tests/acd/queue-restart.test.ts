@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createAcdState, type AcdState } from '../../src/acd/acd-state.ts';
-import { defaultQueues } from '../../src/acd/queue-config.ts';
+import { defaultLimits, defaultQueues } from '../../src/acd/queue-config.ts';
 import { createQueueRouter, type QueueRouter } from '../../src/acd/queue-router.ts';
 import { createQueueService, type QueueService } from '../../src/acd/queue-service.ts';
 import { createManualClock } from '../../src/clock.ts';
@@ -58,7 +58,7 @@ describe.each(backends)('queues across a server restart ($name)', ({ fresh }) =>
     const store = backend.open();
     const telephony = createTelephony({ ARI_URL: sim.url, ARI_USER: 'hotline', ARI_PASSWORD: 'hotline', ARI_APP: 'hotline', AMI_USER: 'x', AMI_SECRET: 'x' }, logger);
     const acd = createAcdState({ store, clock });
-    const queue = createQueueService({ telephony: telephony.port, acd, store, clock, logger, queues: defaultQueues, instanceId: 'node1', ringTimeoutSec: 60 });
+    const queue = createQueueService({ telephony: telephony.port, acd, store, clock, logger, queues: defaultQueues, limits: defaultLimits, instanceId: 'node1', ringTimeoutSec: 60 });
     const router = createQueueRouter({ acd, store, clock, logger, instanceId: 'node1', queues: defaultQueues, deliver: queue.deliver });
     let reconciled = false;
     telephony.port.onReconcile(() => void (reconciled = true));
@@ -139,6 +139,23 @@ describe.each(backends)('queues across a server restart ($name)', ({ fresh }) =>
       await until(() => sim.control.channel(`agent-${callId}-101`).then((c) => !c.hungUp, () => false), 'the agent rings again');
       await sim.control.answer(`agent-${callId}-101`);
       await until(async () => (await state(second))?.state === 'on_call', 'the agent answered');
+    });
+  });
+
+  describe('when a caller booked a callback before the restart', () => {
+    it('keeps the booked place and calls the citizen back once an agent is ready', async () => {
+      const { first, callId } = await setup('answer');
+      await sim.control.setEndpoint('PJSIP', '13800000001@trunk', { behavior: 'answer' });
+      await sim.control.sendDtmf(callId, { digits: '1' });
+      await until(async () => (await first.acd.call(callId))?.callback !== undefined, 'the callback is booked');
+      await clock.advance(10_000); // the confirmation plays, then the caller is hung up
+      await until(async () => (await sim.control.channel(callId)).hungUp, 'the caller hung up');
+      const second = await restart();
+      expect((await second.acd.call(callId))?.state).toBe('waiting');
+      await second.acd.applyAgent('li', { type: 'ready' });
+      second.router.kick();
+      await until(async () => (await state(second))?.state === 'on_call', 'the agent is on the callback');
+      expect((await sim.control.channel(`${callId}-cb1`)).bridgeId).toBe(`call-${callId}-cb1`);
     });
   });
 
