@@ -5,9 +5,10 @@
  * notices that arrive during a read make it read once more. A periodic sweep re-reads every feed,
  * so a notice lost while pub/sub was down delays events but never loses them.
  *
- * The feeds of an instance share a time slice: once they have worked `sliceMs` without the event
- * loop turning, the next read or delivery waits for the next turn (`setImmediate`), so a burst of
- * notices never holds up sockets, ARI events and timers for longer than a slice.
+ * The feeds take turns: feeds with work wait in one round-robin run queue that works in slices of
+ * at most `sliceMs` (then lets the event loop turn: `setImmediate`), one read or a run of
+ * deliveries per feed at a time. A burst of notices never holds up sockets, ARI events and timers
+ * for longer than a slice, and a topic with a backlog (`supervisor`) gets what a slice has left.
  */
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
@@ -30,7 +31,7 @@ export interface TopicFeedsOptions {
   readonly logger: Logger;
   /** 0 = no sweep. */
   readonly sweepMs: number;
-  /** Longest run of reads and deliveries before the feeds let the event loop turn. Default 5 ms. */
+  /** Longest run of reads and deliveries before the feeds let the event loop turn. Default 10 ms. */
   readonly sliceMs?: number;
 }
 
@@ -39,7 +40,12 @@ interface Feed {
   cursor: string | undefined;
   readonly listeners: Set<FeedListener>;
   ready: Promise<void>;
+  /** Read and not yet delivered, oldest first. */
+  pending: BusEvent[];
+  /** Next event of `pending` to deliver. */
+  next: number;
   reading: boolean;
+  /** Read again once `pending` is delivered: a notice came, or the last page was full. */
   dirty: boolean;
   closed: boolean;
 }
@@ -53,12 +59,12 @@ export function createTopicFeeds(options: TopicFeedsOptions) {
   const counters = { reads: 0, readFailures: 0, delivered: 0 };
   let sweepTimer: TimerHandle | undefined;
   let closed = false;
-  const pacer = createPacer(options.sliceMs ?? 5);
+  const runQueue = createRunQueue<Feed>(options.sliceMs ?? 10, step);
 
   function armSweep(): void {
     if (options.sweepMs <= 0 || closed) return;
     sweepTimer = clock.setTimeout(() => {
-      for (const feed of feeds.values()) if (feed.cursor !== undefined) void pump(feed);
+      for (const feed of feeds.values()) if (feed.cursor !== undefined) news(feed);
       armSweep();
     }, options.sweepMs);
   }
@@ -72,36 +78,48 @@ export function createTopicFeeds(options: TopicFeedsOptions) {
       if (feeds.get(feed.topic) === feed) feeds.delete(feed.topic);
       throw error;
     }
-    if (feed.dirty) void pump(feed);
+    if (feed.dirty) runQueue.add(feed);
   }
 
-  async function pump(feed: Feed): Promise<void> {
-    if (feed.reading) {
-      feed.dirty = true;
-      return;
+  /** The topic has (or may have) entries after what the feed has read. */
+  function news(feed: Feed): void {
+    feed.dirty = true;
+    if (feed.cursor !== undefined && !feed.reading) runQueue.add(feed);
+  }
+
+  /** One turn of a feed: deliver what was read while the slice lasts, else read. True = more to do now. */
+  function step(feed: Feed, timeLeft: () => boolean): boolean {
+    if (feed.closed) return false;
+    while (feed.next < feed.pending.length) {
+      if (!timeLeft()) return true;
+      deliver(feed, feed.pending[feed.next++]!);
+      if (feed.closed) return false;
     }
+    feed.pending = [];
+    feed.next = 0;
+    if (feed.dirty && !feed.reading) read(feed);
+    return false;
+  }
+
+  function read(feed: Feed): void {
     feed.reading = true;
-    try {
-      for (;;) {
-        await pacer.turn();
+    feed.dirty = false;
+    counters.reads++;
+    // the last delivered id is the cursor only once `pending` is empty, which step() ensures
+    options.read(feed.topic, feed.cursor!, PAGE).then(
+      (page) => {
+        feed.reading = false;
         if (feed.closed) return;
-        feed.dirty = false;
-        counters.reads++;
-        const page = await options.read(feed.topic, feed.cursor!, PAGE);
-        for (const event of page) {
-          const wait = pacer.turn();
-          if (wait) await wait;
-          if (feed.closed) return;
-          deliver(feed, event);
-        }
-        if (page.length < PAGE && !feed.dirty) return;
-      }
-    } catch (error) {
-      counters.readFailures++;
-      logger.warn({ err: error, topic: feed.topic }, 'cannot read the topic stream; retrying at the next notice or sweep');
-    } finally {
-      feed.reading = false;
-    }
+        feed.pending = page;
+        if (page.length === PAGE) feed.dirty = true;
+        if (page.length > 0 || feed.dirty) runQueue.add(feed);
+      },
+      (error: unknown) => {
+        feed.reading = false;
+        counters.readFailures++;
+        logger.warn({ err: error, topic: feed.topic }, 'cannot read the topic stream; retrying at the next notice or sweep');
+      },
+    );
   }
 
   function deliver(feed: Feed, event: BusEvent): void {
@@ -121,7 +139,7 @@ export function createTopicFeeds(options: TopicFeedsOptions) {
     for (;;) {
       let feed = feeds.get(topic);
       if (!feed) {
-        const created: Feed = { topic, cursor: undefined, listeners: new Set(), ready: Promise.resolve(), reading: false, dirty: false, closed: false };
+        const created: Feed = { topic, cursor: undefined, listeners: new Set(), ready: Promise.resolve(), pending: [], next: 0, reading: false, dirty: false, closed: false };
         created.ready = init(created);
         feeds.set(topic, created);
         feed = created;
@@ -149,9 +167,7 @@ export function createTopicFeeds(options: TopicFeedsOptions) {
     /** A notice that `topic` has a new entry. */
     notice(topic: string): void {
       const feed = feeds.get(topic);
-      if (!feed || feed.closed) return;
-      if (feed.cursor === undefined) feed.dirty = true;
-      else void pump(feed);
+      if (feed && !feed.closed) news(feed);
     },
     close(): void {
       closed = true;
@@ -159,54 +175,62 @@ export function createTopicFeeds(options: TopicFeedsOptions) {
       for (const feed of feeds.values()) feed.closed = true;
       feeds.clear();
     },
-    stats: () => ({ feeds: feeds.size, ...counters, yields: pacer.yields() }),
+    stats: () => ({ feeds: feeds.size, ...counters, yields: runQueue.yields() }),
   };
 }
 
 /**
- * A time slice shared by every feed of an instance. `turn()` resolves at once while the slice
- * lasts; past `sliceMs` it resolves on the event loop's next turn, when a new slice starts.
- * Waiters resume in the order they came and each checks the slice again, so a crowd of feeds
- * woken together does not run back to back either. Real time, not the injected clock: it
- * measures how long the feeds hold the process.
+ * A round-robin run queue that works at most `sliceMs` at a time. `add` queues an item (once); a
+ * run calls `step(item, timeLeft)` for queued items in order while the slice lasts, re-queuing at
+ * the back an item whose step says it has more to do. Items added while the slice still has time
+ * (a read that just came back) run at once, in a microtask; past the slice, the next run waits for
+ * the event loop's next turn (`setImmediate`) and starts a new slice. Real time, not the injected
+ * clock: it measures how long the feeds hold the process.
  */
-function createPacer(sliceMs: number) {
-  let sliceStart: number | undefined;
-  let next: Promise<void> | undefined;
+function createRunQueue<T>(sliceMs: number, step: (item: T, timeLeft: () => boolean) => boolean) {
+  let queue: T[] = [];
+  let head = 0;
+  const queued = new Set<T>();
+  let sliceStart = -Infinity;
+  let pending = false;
   let yields = 0;
+  const timeLeft = (): boolean => performance.now() - sliceStart < sliceMs;
 
-  function startSlice(): void {
-    sliceStart = performance.now();
-    // a slice never outlives the turn it started in
-    setImmediate(() => (sliceStart = undefined));
+  function schedule(): void {
+    if (pending) return;
+    pending = true;
+    if (timeLeft()) {
+      queueMicrotask(run);
+      return;
+    }
+    setImmediate(() => {
+      sliceStart = performance.now();
+      run();
+    });
   }
 
-  function nextTurn(): Promise<void> {
-    next ??= new Promise<void>((resolve) =>
-      setImmediate(() => {
-        next = undefined;
+  function run(): void {
+    pending = false;
+    while (head < queue.length) {
+      if (!timeLeft()) {
         yields++;
-        resolve();
-      }),
-    );
-    return next;
+        break;
+      }
+      const item = queue[head++]!;
+      queued.delete(item);
+      if (step(item, timeLeft)) add(item);
+    }
+    queue = queue.slice(head);
+    head = 0;
+    if (queue.length > 0) schedule();
   }
 
-  /** True when the slice is used up (starting one if none runs). */
-  function spent(): boolean {
-    if (sliceStart === undefined) startSlice();
-    return performance.now() - sliceStart! >= sliceMs;
+  function add(item: T): void {
+    if (queued.has(item)) return;
+    queued.add(item);
+    queue.push(item);
+    schedule();
   }
 
-  return {
-    /** Undefined while the slice lasts (go on at once), else a promise of the next turn with time left. */
-    turn(): Promise<void> | undefined {
-      if (!spent()) return undefined;
-      return (async () => {
-        do await nextTurn();
-        while (spent());
-      })();
-    },
-    yields: () => yields,
-  };
+  return { add, yields: () => yields };
 }
