@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { QueueLimits } from '../../src/acd/queue-limits.ts';
 import { until } from '../support/sim-events.ts';
-import { queueCaller, queueWorld, type AgentPhone, type QueueWorld as World } from './queue-world.ts';
+import { generalQueue, queueCaller, queueWorld, type AgentPhone, type QueueWorld as World } from './queue-world.ts';
 
 describe('queue service', () => {
   let world: World | undefined;
@@ -80,6 +80,27 @@ describe('queue service', () => {
       await until(async () => (await w.acd.agent('agent1001'))?.status.state === 'wrap_up', 'the agent wraps up the call');
       await until(async () => (await w.sim.control.stats()).channels === 0, 'the agent leg was hung up');
       expect(await w.acd.call(caller)).toBeNull();
+    });
+  });
+
+  describe('when a 12328 caller waits and only general agents are free (skill escalation)', () => {
+    it('waits for a transport agent for two minutes, then is offered to a general agent', async () => {
+      const queues = new Map([
+        ...generalQueue,
+        ['transport', { id: 'transport', priority: 0, steps: [{ afterSec: 0, skills: ['transport'] }, { afterSec: 120, skills: ['transport', 'general'] }] }],
+      ]);
+      world = await queueWorld({ '1001': { behavior: 'answer' } }, 15, { queues });
+      const w = world;
+      const { channelId } = await w.sim.control.placeCall({ from: '13800000051', did: '12328' });
+      await w.telephony.port.answer(channelId);
+      await w.queue.enqueue({ callId: channelId, channelId, queueId: 'transport', priority: 0, arrivedAt: w.clock.now(), callerNumber: '13800000051' });
+      w.router.start();
+      for (let s = 0; s < 119; s += 17) await w.clock.advance(17_000); // the router's rounds run; nobody has the skill
+      expect((await w.acd.agent('agent1001'))?.status.state).toBe('ready');
+      expect((await w.acd.call(channelId))?.state).toBe('waiting');
+      await w.clock.advance(2_000);
+      await until(async () => (await w.acd.agent('agent1001'))?.status.state === 'on_call', 'the general agent took the call');
+      await w.sim.control.hangup(channelId);
     });
   });
 

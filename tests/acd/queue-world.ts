@@ -53,8 +53,9 @@ export async function queueWorld(
     await acd.applyAgent(`agent${ext}`, { type: 'login', ready: true });
     await clock.advance(++n); // distinct ready times: the first agent is the longest idle
   }
-  const queue = createQueueService({ telephony: wrap(telephony.port, sim), acd, store, clock, logger, queues: generalQueue, instanceId: 'i1', ringTimeoutSec, wrapUpSec: 30, ...extra });
-  const router = createQueueRouter({ acd, store, clock, logger, instanceId: 'i1', queues: generalQueue, deliver: queue.deliver, intervalMs: 1_000 });
+  const queues = extra.queues ?? generalQueue;
+  const queue = createQueueService({ telephony: wrap(telephony.port, sim), acd, store, clock, logger, queues, instanceId: 'i1', ringTimeoutSec, wrapUpSec: 30, ...extra });
+  const router = createQueueRouter({ acd, store, clock, logger, instanceId: 'i1', queues, deliver: queue.deliver, intervalMs: 1_000 });
   return {
     clock, sim, telephony, store, acd, queue, router,
     async close() {
