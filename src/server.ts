@@ -213,8 +213,8 @@ export async function startHotline(config: Config, logger: Logger, options: Star
         recorder.record(offer.request.callId, { type: 'offered', at: clock.now(), agentId: offer.agentId });
         desk.offered(offer);
       },
+      onAnswered: (callId, agentId) => recorder.record(callId, { type: 'answered', at: clock.now(), agentId }),
       onConnected: (connection) => {
-        recorder.record(connection.callId, { type: 'answered', at: clock.now(), agentId: connection.agentId });
         desk.connected(connection);
         ivrQueue.connected(connection.callId);
       },

@@ -52,6 +52,8 @@ export interface QueueServiceOptions {
   readonly onEnqueued?: (request: EnqueueRequest) => void;
   /** Told when an agent's phone starts ringing for a call (the CTI sends the screen pop). */
   readonly onOffer?: (offer: Offer) => void;
+  /** Told when the agent (for a callback: the citizen) answered, before the legs are joined — the call record's answer time. */
+  readonly onAnswered?: (callId: string, agentId: string) => void;
   /** Told when a call was connected to an agent (call sessions and the CTI build on this). */
   readonly onConnected?: (connection: Connection) => void;
   /** The agent hung up first: resolve true to keep the caller (e.g. for the post-call survey), false to hang up. */
@@ -390,6 +392,7 @@ export function createQueueService(options: QueueServiceOptions) {
         appArgs: 'callback',
       });
       if (phaseOf(call) !== 'ringing') throw new Error('the agent left while the citizen was called');
+      options.onAnswered?.(attemptId, agentId);
       await telephony.addToBridge(bridgeId, [attemptId]);
     } catch (error) {
       if (closed) return;
@@ -433,6 +436,7 @@ export function createQueueService(options: QueueServiceOptions) {
     }
     const bridgeId = `call-${call.request.callId}`;
     call.phase = 'bridging';
+    options.onAnswered?.(call.request.callId, agentId);
     try {
       await telephony.createBridge('mixing', bridgeId, `call ${call.request.callId}`);
       await telephony.addToBridge(bridgeId, [call.request.channelId, agentChannelId]); // moves the caller out of the music

@@ -67,7 +67,8 @@ describe('queue service', () => {
 
   describe('when the caller hangs up just as the agent answers', () => {
     it('ends the call for the agent with a wrap-up (never ready while still on a leg) and leaves no leg behind', async () => {
-      world = await queueWorld({ '1001': { behavior: 'answer' } }, 15, {}, (port, sim) => ({
+      const seen: string[] = [];
+      world = await queueWorld({ '1001': { behavior: 'answer' } }, 15, { onAnswered: () => void seen.push('answered') }, (port, sim) => ({
         ...port,
         async addToBridge(bridgeId, channelIds) {
           if (bridgeId.startsWith('call-')) await sim.control.hangup(channelIds[0]!); // the caller is gone while the legs are joined
@@ -75,11 +76,13 @@ describe('queue service', () => {
         },
       }));
       const w = world;
+      w.telephony.port.onEvent((event) => void (event.type === 'hung-up' && seen.push(`hung-up ${event.channelId}`)));
       const caller = await queueCaller(w, '13800000041');
       w.router.kick();
       await until(async () => (await w.acd.agent('agent1001'))?.status.state === 'wrap_up', 'the agent wraps up the call');
       await until(async () => (await w.sim.control.stats()).channels === 0, 'the agent leg was hung up');
       expect(await w.acd.call(caller)).toBeNull();
+      expect(seen.slice(0, 2)).toEqual(['answered', `hung-up ${caller}`]); // the call record shows the answer, then the caller's hang-up
     });
   });
 
