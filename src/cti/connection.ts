@@ -1,7 +1,9 @@
 /**
  * One authenticated CTI socket: parses and checks every message, answers each command with one
  * reply, runs commands one after the other (in the order sent), follows topics, and guards the
- * send side — past `maxBufferedBytes` unsent, the client is cut off as a slow consumer.
+ * send side — past `maxBufferedBytes` unsent, the client is cut off as a slow consumer. Frames
+ * sent in one tick leave in one write (the TCP socket is corked until the tick ends, or until
+ * `FLUSH_BYTES` are held): a console that gets several events per tick costs one system call.
  */
 import type { WebSocket, RawData } from 'ws';
 import type { Session } from '../auth/user-service.ts';
@@ -28,9 +30,19 @@ export interface ConnectionContext {
   closed(connection: Connection, code: number, reason: string): void;
 }
 
+/** The TCP socket under the WebSocket (a `net.Socket`): corked while a tick's frames are written. */
+export interface Transport {
+  cork(): void;
+  uncork(): void;
+  readonly writableLength: number;
+}
+
+/** Held frames go out at once past this size, so `bufferedAmount` only counts what the client has not taken. */
+const FLUSH_BYTES = 64 * 1024;
+
 export type Connection = ReturnType<typeof createConnection>;
 
-export function createConnection(ws: WebSocket, session: Session, context: ConnectionContext, logger: Logger) {
+export function createConnection(ws: WebSocket, session: Session, context: ConnectionContext, logger: Logger, transport?: Transport) {
   const { counters, limits, clock } = context;
   const topics = new Map<string, TopicSubscription>();
   let lastSeen = clock.now();
@@ -40,6 +52,19 @@ export function createConnection(ws: WebSocket, session: Session, context: Conne
   let ending: { code: number; reason: string } | undefined;
   const expiry: TimerHandle = clock.setTimeout(() => shut(closeCodes.sessionExpired, 'session expired'), Math.max(0, session.expiresAt - clock.now()));
 
+  let corked = false;
+  function cork(): void {
+    if (corked || !transport) return;
+    corked = true;
+    transport.cork();
+    process.nextTick(uncork);
+  }
+  function uncork(): void {
+    if (!corked) return;
+    corked = false;
+    transport!.uncork();
+  }
+
   function sendRaw(data: Buffer | string): boolean {
     if (!open || ws.readyState !== ws.OPEN) return false;
     if (ws.bufferedAmount > limits.maxBufferedBytes) {
@@ -48,8 +73,10 @@ export function createConnection(ws: WebSocket, session: Session, context: Conne
       shut(closeCodes.slowConsumer, 'slow consumer');
       return false;
     }
+    cork();
     ws.send(data, { binary: false });
     counters.messagesOut++;
+    if (transport && transport.writableLength >= FLUSH_BYTES) uncork();
     return true;
   }
 

@@ -121,12 +121,12 @@ export function createCtiGateway(options: CtiGatewayOptions) {
     if (socket.destroyed || closing) return;
     const lastEventId = url.searchParams.get('lastEventId') ?? undefined;
     const accepted = session;
-    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, accepted, lastEventId));
+    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, socket, accepted, lastEventId));
   }
 
-  function accept(ws: WebSocket, session: Session, lastEventId: string | undefined): void {
+  function accept(ws: WebSocket, socket: Duplex, session: Session, lastEventId: string | undefined): void {
     const connectionLogger = logger.child({ conn: ++nextId, username: session.username });
-    const connection = createConnection(ws, session, context, connectionLogger);
+    const connection = createConnection(ws, session, context, connectionLogger, socket);
     connections.add(connection);
     counters.connectionsOpened++;
     connectionLogger.debug({ roles: session.roles }, 'CTI connection open');

@@ -48,6 +48,25 @@ describe('CTI gateway flow control', () => {
     });
   });
 
+  describe('when a burst larger than the send limit is delivered at once', () => {
+    it('lets a client that reads keep up: frames held for one write are flushed, not counted as unread', async () => {
+      server = await startInstance({ gateway: { maxBufferedBytes: 256 * 1024 } });
+      const user = await server.user(['supervisor']);
+      const closed: ConnectionClosed[] = [];
+      server.gateway.onConnectionClosed((c) => closed.push(c));
+      const client = await connect(server.url, user.token);
+      await client.request('subscribe', { topics: ['supervisor'] });
+      const filler = 'x'.repeat(16 * 1024);
+      // 40 × 16 KiB stored before the feed reads: one page, delivered within one slice
+      const published = await Promise.all(Array.from({ length: 40 }, (_, n) => server.bus.publish('supervisor', 'wallboard', board(n, filler))));
+      const last = published.map((e) => e.id).at(-1)!;
+      await client.waitFor((m) => m.type === 'event' && m.eventId === last);
+      expect(client.events('supervisor')).toHaveLength(40);
+      expect(closed).toEqual([]);
+      await client.close();
+    });
+  });
+
   describe('when the session ends while connected (manual clock)', () => {
     it('closes the socket with 4001', async () => {
       const clock = createManualClock();
