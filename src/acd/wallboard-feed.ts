@@ -30,7 +30,7 @@ export function createWallboardFeed(options: {
     for (const queue of stats.queues) {
       const data = {
         queueId: queue.queueId, waiting: queue.waiting, longestWaitMs: queue.longestWaitSec * 1000,
-        agentsReady: ready, agentsBusy: busy, serviceLevel15s: queue.today.answeredWithin15sRate ?? 1,
+        agentsReady: ready, agentsBusy: busy, serviceLevel15s: queue.today.answeredWithin15sRate ?? null, // no calls yet: no figure, not 100 %
       };
       bus.publishLatest('supervisor', 'queue.stats', queue.queueId, data);
       bus.publishLatest(`queue:${queue.queueId}`, 'queue.stats', queue.queueId, data);
@@ -40,7 +40,7 @@ export function createWallboardFeed(options: {
       answeredToday: stats.today.answered,
       abandonedToday: stats.today.abandoned,
       agentsLoggedIn: stats.agents.filter((a) => a.state !== 'logged_out').length,
-      serviceLevel15s: stats.today.answeredWithin15sRate ?? 1,
+      serviceLevel15s: stats.today.answeredWithin15sRate ?? null,
     });
   }
 

@@ -64,7 +64,8 @@ export interface EventMap {
     readonly longestWaitMs: number;
     readonly agentsReady: number;
     readonly agentsBusy: number;
-    readonly serviceLevel15s: number;
+    /** Share of today's offered calls answered within 15 s; null before the first call of the day. */
+    readonly serviceLevel15s: number | null;
   };
   /** Whole-centre figures for the wallboard (coalesced: latest value wins). */
   wallboard: {
@@ -72,7 +73,7 @@ export interface EventMap {
     readonly answeredToday: number;
     readonly abandonedToday: number;
     readonly agentsLoggedIn: number;
-    readonly serviceLevel15s: number;
+    readonly serviceLevel15s: number | null;
   };
 }
 
