@@ -393,10 +393,11 @@ export function createQueueService(options: QueueServiceOptions) {
       });
       if (phaseOf(call) !== 'ringing') throw new Error('the agent left while the citizen was called');
       options.onAnswered?.(attemptId, agentId);
+      call.phase = 'bridging';
       await telephony.addToBridge(bridgeId, [attemptId]);
     } catch (error) {
       if (closed) return;
-      const agentLeft = phaseOf(call) !== 'ringing';
+      const agentLeft = phaseOf(call) === 'ended' || (call.leftWhileBridging !== undefined && call.leftWhileBridging !== attemptId);
       call.phase = 'ended';
       forget(call);
       await telephony.hangup(attemptId).catch(() => undefined);
@@ -423,10 +424,7 @@ export function createQueueService(options: QueueServiceOptions) {
     }
     booked.phase = 'ended';
     calls.delete(booked.request.callId);
-    Object.assign(call, { phase: 'connected' });
-    await acd.answered(booked.acdId, agentId);
-    call.log.info({ agentId, attempt }, 'callback: citizen connected to the agent');
-    options.onConnected?.({ callId: attemptId, callerChannelId: attemptId, agentChannelId, agentId, bridgeId });
+    await connected(call, agentId, agentChannelId, bridgeId);
   }
 
   async function connect(call: LiveCall, agentId: string, agentChannelId: string): Promise<void> {
@@ -450,9 +448,18 @@ export function createQueueService(options: QueueServiceOptions) {
         return;
       }
     }
-    // the agent answered: on call (and then wrap-up) even if a leg hung up meanwhile, never ready on a live leg
-    Object.assign(call, { phase: 'connected', bridgeId });
+    await connected(call, agentId, agentChannelId, bridgeId);
+  }
+
+  /**
+   * The legs are joined: the agent is on call — committed before any hang-up is handled, so the
+   * wrap-up that follows always finds the agent on call, never ready on a live leg. A leg that
+   * hung up while they were being joined ends the call at once.
+   */
+  async function connected(call: LiveCall, agentId: string, agentChannelId: string, bridgeId: string): Promise<void> {
+    call.bridgeId = bridgeId;
     await acd.answered(call.acdId, agentId);
+    call.phase = 'connected';
     call.log.info({ agentId }, 'connected to agent');
     options.onConnected?.({ callId: call.request.callId, callerChannelId: call.request.channelId, agentChannelId, agentId, bridgeId });
     if (call.leftWhileBridging !== undefined) {
