@@ -298,6 +298,9 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
     return docs.flatMap((doc) => (doc && doc.value.state === 'waiting' ? [doc.value] : []));
   }
 
+  /** How many calls wait in a queue (booked callbacks included: they hold a place). One store read. */
+  const waitingCount = (queueId: string): Promise<number> => store.zcard(k.queue(queueId));
+
   /** Calls waiting or ringing whose media `instanceId` holds (to adopt them again after a restart). */
   async function callsOf(instanceId: string): Promise<QueuedCall[]> {
     const offered = await store.smembers(k.offered);
@@ -337,7 +340,7 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
   }
 
   return {
-    upsertAgent, applyAgent, enqueue, reserve, answered, rona, withdrawOffer, abandon, registerCallback, callbackFailed, waitingCalls, callsOf, readyAgents, allAgents,
+    upsertAgent, applyAgent, enqueue, reserve, answered, rona, withdrawOffer, abandon, registerCallback, callbackFailed, waitingCalls, waitingCount, callsOf, readyAgents, allAgents,
     callsAhead, agent, call,
     eventsKey: k.events,
     /** Registers a listener for agent changes committed by this instance; returns its removal. */

@@ -26,9 +26,9 @@ export const noLimits: QueueLimits = { maxWaitSec: 0, maxWaiting: 0 };
 /** Whether `queue` may take one more caller now. */
 export async function admission(acd: AcdState, queue: RoutingQueue | undefined, limits: QueueLimits): Promise<QueueRefusal | null> {
   const skills = new Set(queue?.steps.flatMap((step) => step.skills) ?? []);
-  const [agents, waiting] = await Promise.all([acd.allAgents(), limits.maxWaiting > 0 ? acd.waitingCalls() : Promise.resolve([])]);
+  const [agents, waiting] = await Promise.all([acd.allAgents(), limits.maxWaiting > 0 && queue ? acd.waitingCount(queue.id) : Promise.resolve(0)]);
   const staffed = agents.some((a) => a.status.state !== 'logged_out' && Object.keys(a.skills).some((skill) => skills.has(skill)));
   if (!staffed) return 'no-agents';
-  if (limits.maxWaiting > 0 && waiting.filter((c) => c.queueId === queue?.id).length >= limits.maxWaiting) return 'full';
+  if (limits.maxWaiting > 0 && waiting >= limits.maxWaiting) return 'full';
   return null;
 }
