@@ -325,7 +325,7 @@ export function createQueueService(options: QueueServiceOptions) {
     const target = { kind: 'channel', id: request.channelId } as const;
     if (!number) {
       call.log.info('callback refused: the caller id cannot be called back');
-      await telephony.play(target, ['sound:hotline/zh/callback-unavailable'], { playbackId: `${request.channelId}-cbno${++call.offers}`, timeoutMs: 30_000 }).catch(() => undefined);
+      await telephony.play(target, ['sound:hotline/zh/callback-unavailable'], { playbackId: `${request.channelId}-cbno-${clock.now()}`, timeoutMs: 30_000 }).catch(() => undefined);
       return false;
     }
     call.phase = 'booking';
