@@ -48,7 +48,9 @@ describe('IVR runtime handing callers to the ACD', () => {
       await menu;
       await r.advance(channelId, 1000);
       await r.advance(channelId, 1500);
-      await until(async () => (await r.sim.control.channel(channelId)).bridgeId === 'hold-i1-general', 'waiting in the ACD queue');
+      await until(async () => (await r.sim.control.channel(channelId)).bridgeId === 'hold-i1-general', 'hearing music in the holding bridge');
+      // the queue document is written just after the caller joins the music: route once it is there
+      await until(async () => (await acd!.state.call(channelId))?.state === 'waiting', 'waiting in the ACD queue');
       expect(r.calls.activeCalls()).toBe(1);
 
       await r.sim.control.setEndpoint('PJSIP', '1001', { behavior: 'answer' });
