@@ -4,16 +4,12 @@
  * which resumes the calls at their queue node and asks the queue again, and through the queue's
  * own reconcile, which adopts the waiting calls and withdraws the offer that rang while it was away.
  */
-import { afterEach, describe, expect, inject, it } from 'vitest';
-import { createAcdState } from '../../src/acd/acd-state.ts';
-import { systemClock } from '../../src/clock.ts';
+import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { startHotline, type Hotline } from '../../src/server.ts';
-import { createSimulator } from '../../src/sim/simulator.ts';
-import { createStore } from '../../src/store/create-store.ts';
-import { deletePrefix, uniquePrefix } from '../support/redis.ts';
 import { until } from '../support/sim-events.ts';
+import { redisWorld } from './redis-world.ts';
 
 const logger = createLogger('silent');
 const long = 30_000;
@@ -25,14 +21,7 @@ describe('queued calls across a restart of the server (Redis, IVR and queue comp
   });
 
   it('keeps the talk, rings the agent again without penalty and connects the waiting callers in order', async () => {
-    const redisUrl = inject('redisUrl');
-    const prefix = uniquePrefix('queue-restart');
-    cleanups.push(() => deletePrefix(redisUrl, prefix));
-    const sim = await createSimulator({ logger });
-    cleanups.push(() => sim.close());
-    const store = createStore({ REDIS_URL: redisUrl, REDIS_PREFIX: prefix }, logger);
-    cleanups.push(() => store.close());
-    const acd = createAcdState({ store, clock: systemClock });
+    const { redisUrl, prefix, sim, acd } = await redisWorld('queue-restart', logger, cleanups);
     let server: Hotline | undefined;
     cleanups.push(async () => server?.close());
     const start = async () => {

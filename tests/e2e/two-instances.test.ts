@@ -9,18 +9,15 @@
  * while the other's calls go on.
  */
 import { createClient } from 'redis';
-import { afterEach, describe, expect, inject, it } from 'vitest';
-import { createAcdState } from '../../src/acd/acd-state.ts';
+import { afterEach, describe, expect, it } from 'vitest';
 import { routerLease } from '../../src/acd/queue-router.ts';
 import { createCallRecords } from '../../src/calls/call-records.ts';
 import { systemClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { startHotline, type Hotline } from '../../src/server.ts';
-import { createSimulator } from '../../src/sim/simulator.ts';
-import { createStore } from '../../src/store/create-store.ts';
-import { deletePrefix, uniquePrefix } from '../support/redis.ts';
 import { until } from '../support/sim-events.ts';
+import { redisWorld } from './redis-world.ts';
 import { createAgents, createCallFloor } from './call-floor.ts';
 
 const logger = createLogger('silent');
@@ -39,14 +36,7 @@ describe('two server instances on one Asterisk and one Redis', () => {
   });
 
   it('serve 200 callers, each by exactly one agent, never two calls on a phone, also while the routing instance dies and restarts', async () => {
-    const redisUrl = inject('redisUrl');
-    const prefix = uniquePrefix('two-instances');
-    cleanups.push(() => deletePrefix(redisUrl, prefix));
-    const sim = await createSimulator({ logger });
-    cleanups.push(() => sim.close());
-    const store = createStore({ REDIS_URL: redisUrl, REDIS_PREFIX: prefix }, logger);
-    cleanups.push(() => store.close());
-    const acd = createAcdState({ store, clock: systemClock });
+    const { redisUrl, prefix, sim, store, acd } = await redisWorld('two-instances', logger, cleanups);
     const redis = createClient({ url: redisUrl });
     await redis.connect();
     cleanups.push(async () => redis.destroy());
