@@ -19,9 +19,17 @@ export const commandRoles: Readonly<Record<HandledCommand, readonly Role[]>> = {
   'call.hold': ['agent'],
   'call.unhold': ['agent'],
   'call.hangup': ['agent'],
+  'call.consult': ['agent'],
+  'call.cancelConsult': ['agent'],
+  'call.conference': ['agent'],
+  'call.completeTransfer': ['agent'],
+  'call.transfer': ['agent'],
+  'call.emergency': ['agent'],
   'supervisor.monitor': ['supervisor'],
   'supervisor.whisper': ['supervisor'],
   'supervisor.barge': ['supervisor'],
+  'supervisor.takeOver': ['supervisor'],
+  'supervisor.leave': ['supervisor'],
 };
 
 const watchers: readonly Role[] = ['supervisor', 'admin'];

@@ -21,6 +21,12 @@ export const EventId = Type.String({ pattern: EVENT_ID_PATTERN });
 const MessageId = Type.String({ minLength: 1, maxLength: 64 });
 const CallId = Type.String({ pattern: `^${NAME}$` });
 const Reason = Type.String({ minLength: 1, maxLength: 64 });
+/** Where a consult or transfer goes: an expert skill or queue through the ACD, or an allow-listed number. */
+const Target = Type.Union([
+  Type.Object({ skill: Type.String({ pattern: `^${NAME}$` }) }, { additionalProperties: false }),
+  Type.Object({ queue: Type.String({ pattern: `^${NAME}$` }) }, { additionalProperties: false }),
+  Type.Object({ number: Type.String({ pattern: '^[0-9]{3,20}$' }) }, { additionalProperties: false }),
+]);
 
 function command<T extends string, P extends Record<string, TSchema>>(type: T, payload: P) {
   return Type.Object({ id: MessageId, type: Type.Literal(type), ...payload }, { additionalProperties: false });
@@ -41,9 +47,17 @@ export const commandSchemas = {
   'call.hold': command('call.hold', { callId: CallId }),
   'call.unhold': command('call.unhold', { callId: CallId }),
   'call.hangup': command('call.hangup', { callId: CallId }),
+  'call.consult': command('call.consult', { callId: CallId, target: Target }),
+  'call.cancelConsult': command('call.cancelConsult', { callId: CallId }),
+  'call.conference': command('call.conference', { callId: CallId }),
+  'call.completeTransfer': command('call.completeTransfer', { callId: CallId }),
+  'call.transfer': command('call.transfer', { callId: CallId, target: Target }),
+  'call.emergency': command('call.emergency', { callId: CallId, service: Type.Union([Type.Literal('110'), Type.Literal('119'), Type.Literal('120'), Type.Literal('122')]) }),
   'supervisor.monitor': command('supervisor.monitor', { callId: CallId }),
   'supervisor.whisper': command('supervisor.whisper', { callId: CallId }),
   'supervisor.barge': command('supervisor.barge', { callId: CallId }),
+  'supervisor.takeOver': command('supervisor.takeOver', { callId: CallId }),
+  'supervisor.leave': command('supervisor.leave', { callId: CallId }),
   subscribe: command('subscribe', { topics: Type.Array(Topic, { minItems: 1, maxItems: 64 }) }),
   unsubscribe: command('unsubscribe', { topics: Type.Array(Topic, { minItems: 1, maxItems: 64 }) }),
   resume: command('resume', { topic: Type.Optional(Topic), lastEventId: EventId }),
