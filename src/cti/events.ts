@@ -57,6 +57,19 @@ export interface EventMap {
     readonly callId: string;
     readonly cause: 'caller_hangup' | 'agent_hangup' | 'transferred' | 'declined' | 'no_answer' | 'failed';
   };
+  /**
+   * A supervision session moved on (topic `agent:<supervisor>`): the supervisor's phone rings, the
+   * mode changed (monitor, whisper, barge, takeOver), or the session ended and why.
+   */
+  'supervision.state': {
+    readonly sessionId: string;
+    readonly callId: string;
+    /** The agent whose call is supervised. */
+    readonly agentId: string;
+    readonly mode: 'ringing' | 'monitor' | 'whisper' | 'barge' | 'takeOver';
+    readonly ended: boolean;
+    readonly reason?: 'left' | 'supervisor_hangup' | 'caller_hangup' | 'agent_hangup' | 'no_answer' | 'failed' | 'shutdown';
+  };
   /** Live figures of one queue (coalesced: latest value wins). */
   'queue.stats': {
     readonly queueId: string;
