@@ -38,6 +38,7 @@ export const errorCodes = {
   TELEPHONY_BAD_TRANSITION: { status: 500, meaning: 'a telephony connection state machine was asked for a move it does not allow' },
   // ACD
   AGENT_BAD_TRANSITION: { status: 409, meaning: 'the agent is not in a state that allows this (e.g. ready while on a call)' },
+  SUPERVISION_BAD_STATE: { status: 409, meaning: 'the call or the supervision session does not allow this now (call not connected, supervised by someone else, supervisor busy on another call)' },
   ROSTER_INVALID: { status: 400, meaning: 'a roster names a bad time of day, a shift id twice or an unknown shift (details.field is its JSON pointer)' },
   // tickets (work orders) and knowledge base
   TICKET_BAD_TRANSITION: { status: 409, meaning: 'the ticket is not in a state that allows this action (details: state, action)' },
