@@ -39,3 +39,11 @@ export const defaultLimits: ReadonlyMap<string, QueueLimits> = new Map([
   ['transport', { maxWaitSec: 180, maxWaiting: 200, callbackKey: '1' }],
   ['customs', { maxWaitSec: 180, maxWaiting: 200, callbackKey: '1' }],
 ]);
+
+/**
+ * Whether calls answered from a queue are recorded (the mixing bridge of caller and agent, from
+ * the moment they are joined until it is destroyed). A queue missing here is recorded.
+ */
+export const defaultRecording: ReadonlyMap<string, { readonly record: boolean }> = new Map(
+  [...defaultQueues.keys()].map((id) => [id, { record: true }]),
+);
