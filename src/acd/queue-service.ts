@@ -14,6 +14,19 @@
  *
  * Media stays on the instance that holds the caller's channel: offers for a call owned by another
  * instance are published to it (`acd:offers:<instanceId>`) and rung there.
+ *
+ * Hand-over (transfers, supervisor take-over): `handOver(callId, { agentId, channelId })` makes
+ * `channelId` the agent-side party of a connected call. The previous agent wraps up (told
+ * `transferred`) and their leg is no longer tied to the call: whoever calls `handOver` hangs it up
+ * or moves it, and puts `channelId` into the call's bridge (`connection(callId).bridgeId`). From
+ * then on that party hanging up ends the call like an agent hang-up (the caller may be kept for
+ * the survey), and the caller hanging up ends it and hangs that party up. `agentId` is the ACD
+ * agent now holding the call (on call; wrapped up when it ends), or null for a party that is not an
+ * ACD agent (an outside number, a supervisor).
+ *
+ * While a transfer runs, `onPartyLeft` is asked first when the caller or the agent-side party of a
+ * connected call hangs up: it may take the hang-up over (e.g. the agent leaves a three-way and the
+ * caller goes on with the expert) or clean up its own legs and let the call end as usual.
  */
 import type { Clock, TimerHandle } from '../clock.ts';
 import { HotlineError, isHotlineError } from '../errors.ts';
@@ -58,8 +71,14 @@ export interface QueueServiceOptions {
   readonly onConnected?: (connection: Connection) => void;
   /** The agent hung up first: resolve true to keep the caller (e.g. for the post-call survey), false to hang up. */
   readonly onAgentHungUp?: (connection: Connection) => Promise<boolean>;
-  /** Told when an offered or connected call ended for the agent. */
+  /** Told when an offered or connected call ended for the agent (`transferred`: handed over to another party). */
   readonly onEnded?: (ended: Ended) => void;
+  /**
+   * The caller or the agent-side party of a connected call hung up: resolve true when the hang-up
+   * was taken over (the call goes on, e.g. handed over), false to end the call as usual. Asked once
+   * per channel; the transfer desk sets it.
+   */
+  readonly onPartyLeft?: (connection: Connection, party: 'caller' | 'agent') => Promise<boolean>;
   /** Told of callbacks: booked, dialled (a new call), not reached. */
   readonly onCallback?: (event: CallbackEvent) => void;
   /** How callbacks are dialled. */
@@ -95,7 +114,7 @@ export interface Ended {
   readonly callId: string;
   readonly agentId: string;
   /** `failed`: a callback attempt that did not reach the citizen. */
-  readonly cause: 'caller_hangup' | 'agent_hangup' | 'no_answer' | 'failed';
+  readonly cause: 'caller_hangup' | 'agent_hangup' | 'no_answer' | 'failed' | 'transferred';
 }
 
 export interface EnqueueRequest {
@@ -118,8 +137,16 @@ export interface Connection {
   readonly callId: string;
   readonly callerChannelId: string;
   readonly agentChannelId: string;
+  /** The ACD agent holding the call; '' after a hand-over to a party that is not an agent. */
   readonly agentId: string;
   readonly bridgeId: string;
+}
+
+/** The new agent-side party of a connected call (see `handOver`). */
+export interface HandOverTo {
+  /** The ACD agent now holding the call (on call), or null for a party that is not an agent. */
+  readonly agentId: string | null;
+  readonly channelId: string;
 }
 
 interface LiveCall {
@@ -131,6 +158,8 @@ interface LiveCall {
   phase: 'waiting' | 'booking' | 'ringing' | 'bridging' | 'connected' | 'ended';
   /** A leg that hung up while the legs were being joined: the call ends as soon as it is connected. */
   leftWhileBridging?: string;
+  /** Channels whose hang-up `onPartyLeft` was asked about (each once). */
+  departed?: Set<string>;
   /** A booked callback: no channel until the citizen is called. */
   callback?: { readonly number: string; readonly did: string; readonly attempts: number };
   agentId?: string;
@@ -489,6 +518,16 @@ export function createQueueService(options: QueueServiceOptions) {
       return;
     }
     if (!callerLeft && call.phase !== 'connected') return; // an agent leg that failed to answer: ring() does RONA
+    if (call.phase === 'connected' && options.onPartyLeft) {
+      call.departed ??= new Set();
+      if (call.departed.has(event.channelId)) return;
+      call.departed.add(event.channelId);
+      const taken = await options.onPartyLeft(connectionOf(call), callerLeft ? 'caller' : 'agent').catch((error: unknown) => {
+        call.log.warn({ err: error }, 'transfer hang-up handling failed: the call ends');
+        return false;
+      });
+      if (taken || phaseOf(call) !== 'connected' || byChannel.get(event.channelId) !== call) return; // taken over, or handed over meanwhile
+    }
     const phase = call.phase;
     call.phase = 'ended';
     forget(call);
@@ -508,12 +547,38 @@ export function createQueueService(options: QueueServiceOptions) {
    */
   async function hungUpWhileConnected(call: LiveCall, callerLeft: boolean): Promise<void> {
     await telephony.destroyBridge(call.bridgeId!).catch(() => undefined);
-    const connection = { callId: call.request.callId, callerChannelId: call.request.channelId, agentChannelId: call.agentChannelId!, agentId: call.agentId!, bridgeId: call.bridgeId! };
+    const connection = connectionOf(call);
     const kept = !callerLeft && (await (options.onAgentHungUp?.(connection) ?? Promise.resolve(false)).catch(() => false));
     if (!kept) await telephony.hangup(callerLeft ? call.agentChannelId! : call.request.channelId).catch(() => undefined);
-    await wrapUp(call.agentId!);
-    options.onEnded?.({ callId: call.request.callId, agentId: call.agentId!, cause: callerLeft ? 'caller_hangup' : 'agent_hangup' });
+    if (call.agentId) {
+      await wrapUp(call.agentId);
+      options.onEnded?.({ callId: call.request.callId, agentId: call.agentId, cause: callerLeft ? 'caller_hangup' : 'agent_hangup' });
+    }
     call.log.info({ by: callerLeft ? 'caller' : 'agent' }, 'call ended');
+  }
+
+  const connectionOf = (call: LiveCall): Connection => ({
+    callId: call.request.callId, callerChannelId: call.request.channelId, agentChannelId: call.agentChannelId!, agentId: call.agentId ?? '', bridgeId: call.bridgeId!,
+  });
+
+  /**
+   * Makes `to.channelId` the agent-side party of a connected call (see the file's doc comment):
+   * the previous agent wraps up and is told `transferred`; their leg is left to the caller of this.
+   * NOT_FOUND when the call is not connected on this instance.
+   */
+  async function handOver(callId: string, to: HandOverTo): Promise<void> {
+    const call = calls.get(callId);
+    if (!call || call.phase !== 'connected') throw new HotlineError('NOT_FOUND', `no connected call ${callId} on this server`);
+    const previous = { agentId: call.agentId, channelId: call.agentChannelId };
+    if (previous.channelId) byChannel.delete(previous.channelId);
+    call.agentChannelId = to.channelId;
+    call.agentId = to.agentId ?? undefined;
+    byChannel.set(to.channelId, call);
+    call.log.info({ from: previous.agentId ?? null, to: to.agentId }, 'call handed over');
+    if (previous.agentId && previous.agentId !== to.agentId) {
+      await wrapUp(previous.agentId);
+      options.onEnded?.({ callId, agentId: previous.agentId, cause: 'transferred' });
+    }
   }
 
   /** The waiting caller pressed a key: the queue's callback key books a callback. */
@@ -560,16 +625,20 @@ export function createQueueService(options: QueueServiceOptions) {
     deliver,
     /** Calls this instance holds in a queue, ringing or connected. */
     liveCalls: (): number => calls.size,
-    /** The legs of a ringing or connected call held by this instance. */
-    connection(callId: string): { callerChannelId: string; agentChannelId?: string; agentId?: string; phase: string } | undefined {
+    /** The legs of a ringing or connected call held by this instance (`bridgeId` once connected). */
+    connection(callId: string): { callerChannelId: string; agentChannelId?: string; agentId?: string; bridgeId?: string; phase: string; callerNumber: string } | undefined {
       const call = calls.get(callId);
       if (!call) return undefined;
       return {
-        callerChannelId: call.request.channelId, phase: call.phase,
+        callerChannelId: call.request.channelId, phase: call.phase, callerNumber: call.request.callerNumber,
         ...(call.agentChannelId ? { agentChannelId: call.agentChannelId } : {}),
         ...(call.agentId ? { agentId: call.agentId } : {}),
+        ...(call.bridgeId && call.phase === 'connected' ? { bridgeId: call.bridgeId } : {}),
       };
     },
+    handOver,
+    /** The agent wraps up after a call of theirs ended (the wrap-up timer ends it); e.g. an expert after a consult. */
+    wrapUp,
     async close(): Promise<void> {
       closed = true;
       unsubscribe();
