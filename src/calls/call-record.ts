@@ -20,6 +20,8 @@ export type CallEvent =
   | { readonly type: 'hold'; readonly at: number }
   | { readonly type: 'unhold'; readonly at: number }
   | { readonly type: 'transfer'; readonly at: number; readonly kind: string; readonly to: string }
+  /** A supervisor started supervising, switched mode (monitor, whisper, barge, takeOver) or left (`left`). */
+  | { readonly type: 'supervision'; readonly at: number; readonly supervisor: string; readonly mode: string }
   | { readonly type: 'ticket'; readonly at: number; readonly ticketId: string }
   | { readonly type: 'recording'; readonly at: number; readonly name: string }
   | { readonly type: 'rating'; readonly at: number; readonly rating: string }
@@ -60,6 +62,8 @@ export interface CallRecord {
   readonly agentIds: readonly string[];
   readonly holds: ReadonlyArray<{ readonly at: number; readonly until?: number }>;
   readonly transfers: ReadonlyArray<{ readonly at: number; readonly kind: string; readonly to: string }>;
+  /** Supervision of the call, in order (audit in full: GET /api/supervision/sessions). */
+  readonly supervisions?: ReadonlyArray<{ readonly at: number; readonly supervisor: string; readonly mode: string }>;
   readonly ticketIds: readonly string[];
   readonly recordings: readonly string[];
   readonly rating?: string;
@@ -106,6 +110,8 @@ export function applyCallEvent(record: CallRecord, event: CallEvent): CallRecord
       return { ...record, holds: record.holds.map((h, i) => (i === record.holds.length - 1 && h.until === undefined ? { ...h, until: event.at } : h)) };
     case 'transfer':
       return { ...record, transfers: [...record.transfers, { at: event.at, kind: event.kind, to: event.to }] };
+    case 'supervision':
+      return { ...record, supervisions: [...(record.supervisions ?? []), { at: event.at, supervisor: event.supervisor, mode: event.mode }] };
     case 'ticket':
       return record.ticketIds.includes(event.ticketId) ? record : { ...record, ticketIds: [...record.ticketIds, event.ticketId] };
     case 'recording':
