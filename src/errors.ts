@@ -69,6 +69,15 @@ export const errorCodes = {
   IVR_VERSION_MISMATCH: { status: 409, meaning: 'a call state was stepped with another version of its flow than the one it started on' },
   IVR_BAD_INPUT: { status: 400, meaning: 'an interpreter input is malformed (e.g. a DTMF key outside 0-9 * # A-D)' },
   IVR_STEP_BUDGET: { status: 508, meaning: 'a call entered more flow nodes than its step budget allows; it was sent to an agent queue' },
+  // call recordings and quality review
+  RECORDING_NOT_FOUND: { status: 404, meaning: 'no call recording with this id' },
+  RECORDING_NOT_READY: { status: 409, meaning: 'the recording is still running (or failed): there is no audio to play yet' },
+  RECORDING_DELETED: { status: 410, meaning: 'the recording was deleted by the retention policy; its metadata remains' },
+  RANGE_NOT_SATISFIABLE: { status: 416, meaning: 'the Range header asks for bytes outside the file (Content-Range: bytes */<size> gives the size)' },
+  QUALITY_REVIEW_NOT_FOUND: { status: 404, meaning: 'no quality review with this id' },
+  QUALITY_REVIEW_DONE: { status: 409, meaning: 'the quality review was already submitted as final; it cannot be scored again' },
+  QUALITY_SCORES_INVALID: { status: 400, meaning: 'the score sheet misses a criterion, names an unknown one, or gives a score outside 0..max (details.criterion)' },
+  QUALITY_SHEET_INVALID: { status: 400, meaning: 'a quality score sheet needs 1-20 criteria with unique ids and a max score of 1-100' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCodes;
