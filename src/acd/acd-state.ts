@@ -5,9 +5,10 @@
  * never offered to two agents. Each move also appends to the `acd:events` stream.
  *
  * Keys: `acd:agent:<id>` (AgentRecord), `acd:agents` (set of ids), `acd:ready` (zset, score =
- * ready since: longest idle first), `acd:call:<id>` (QueuedCall), `acd:queue:<id>` (zset, score =
- * enqueued at), `acd:queues` (set of queue ids in use), `acd:offered` (set of calls ringing an
- * agent), `acd:events` (stream).
+ * ready since: longest idle first), `acd:staffed:<skill>` (zset of the logged-in agents with that
+ * skill, score = level), `acd:call:<id>` (QueuedCall), `acd:queue:<id>` (zset, score = enqueued
+ * at), `acd:queues` (set of queue ids in use), `acd:offered` (set of calls ringing an agent),
+ * `acd:events` (stream).
  */
 import type { Clock } from '../clock.ts';
 import { HotlineError } from '../errors.ts';
@@ -58,6 +59,7 @@ const k = {
   agent: (id: string) => `acd:agent:${id}`,
   agents: 'acd:agents',
   ready: 'acd:ready',
+  staffed: (skill: string) => `acd:staffed:${encodeURIComponent(skill)}`,
   call: (id: string) => `acd:call:${id}`,
   queue: (id: string) => `acd:queue:${id}`,
   queues: 'acd:queues',
@@ -82,6 +84,22 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
     agent.status.state === 'ready'
       ? { op: 'zadd', key: k.ready, member: agent.agentId, score: agent.status.since }
       : { op: 'zrem', key: k.ready, member: agent.agentId };
+
+  /**
+   * Ops that keep the per-skill index of logged-in agents in step with an agent's new status and
+   * skills (`before`: the record replaced, whose dropped skills leave the index). Written on every
+   * agent-only move, not just login and logout, so an index that lacks an agent heals at its next move.
+   */
+  const staffIndex = (agent: AgentRecord, before: AgentRecord | undefined): Op[] => {
+    const on = agent.status.state !== 'logged_out';
+    const ops: Op[] = Object.entries(agent.skills).map(([skill, level]): Op =>
+      on ? { op: 'zadd', key: k.staffed(skill), member: agent.agentId, score: level } : { op: 'zrem', key: k.staffed(skill), member: agent.agentId },
+    );
+    for (const skill of Object.keys(before?.skills ?? {})) {
+      if (!(skill in agent.skills)) ops.push({ op: 'zrem', key: k.staffed(skill), member: agent.agentId });
+    }
+    return ops;
+  };
 
   /** Runs `attempt` until its commit wins; `attempt` returns undefined to give up without writing. */
   async function retrying<T>(what: string, attempt: () => Promise<{ checks: Check[]; ops: Op[]; result: T } | { result: T }>): Promise<T> {
@@ -111,7 +129,7 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
       };
       return {
         checks: [{ key: k.agent(agentId), version: found?.version ?? 0 }],
-        ops: [{ op: 'put', key: k.agent(agentId), value: agent }, { op: 'sadd', key: k.agents, member: agentId }],
+        ops: [{ op: 'put', key: k.agent(agentId), value: agent }, { op: 'sadd', key: k.agents, member: agentId }, ...staffIndex(agent, found?.value)],
         result: agent,
       };
     });
@@ -127,6 +145,7 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
         ops: [
           { op: 'put', key: k.agent(agentId), value: agent },
           readyIndex(agent),
+          ...staffIndex(agent, found.value),
           event({ kind: 'agent', agentId, event: agentEvent.type, state: agent.status.state, reason: agent.status.reason ?? '' }),
         ],
         result: agent,
@@ -325,6 +344,20 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
     return (await store.zrangeByScore(k.queue(found.value.queueId), -Infinity, found.value.enqueuedAt - 1)).length;
   }
 
+  /**
+   * Whether an agent with any of `skills` is logged in (any state but logged out): queue admission's
+   * "could anyone ever take this call". Reads the per-skill index (one ZCARD per skill); only when it
+   * finds nobody does it confirm with every agent's document, so agents logged in before the index
+   * existed still count.
+   */
+  async function anyLoggedIn(skills: readonly string[]): Promise<boolean> {
+    if (skills.length === 0) return false;
+    const counts = await Promise.all(skills.map((skill) => store.zcard(k.staffed(skill))));
+    if (counts.some((count) => count > 0)) return true;
+    const wanted = new Set(skills);
+    return (await allAgents()).some((a) => a.status.state !== 'logged_out' && Object.keys(a.skills).some((skill) => wanted.has(skill)));
+  }
+
   /** Every registered agent, in no particular order. */
   async function allAgents(): Promise<AgentRecord[]> {
     const ids = await store.smembers(k.agents);
@@ -341,6 +374,7 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
 
   return {
     upsertAgent, applyAgent, enqueue, reserve, answered, rona, withdrawOffer, abandon, registerCallback, callbackFailed, waitingCalls, waitingCount, callsOf, readyAgents, allAgents,
+    anyLoggedIn,
     callsAhead, agent, call,
     eventsKey: k.events,
     /** Registers a listener for agent changes committed by this instance; returns its removal. */

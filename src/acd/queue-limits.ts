@@ -25,9 +25,8 @@ export const noLimits: QueueLimits = { maxWaitSec: 0, maxWaiting: 0 };
 
 /** Whether `queue` may take one more caller now. */
 export async function admission(acd: AcdState, queue: RoutingQueue | undefined, limits: QueueLimits): Promise<QueueRefusal | null> {
-  const skills = new Set(queue?.steps.flatMap((step) => step.skills) ?? []);
-  const [agents, waiting] = await Promise.all([acd.allAgents(), limits.maxWaiting > 0 && queue ? acd.waitingCount(queue.id) : Promise.resolve(0)]);
-  const staffed = agents.some((a) => a.status.state !== 'logged_out' && Object.keys(a.skills).some((skill) => skills.has(skill)));
+  const skills = [...new Set(queue?.steps.flatMap((step) => step.skills) ?? [])];
+  const [staffed, waiting] = await Promise.all([acd.anyLoggedIn(skills), limits.maxWaiting > 0 && queue ? acd.waitingCount(queue.id) : Promise.resolve(0)]);
   if (!staffed) return 'no-agents';
   if (limits.maxWaiting > 0 && waiting >= limits.maxWaiting) return 'full';
   return null;

@@ -108,6 +108,28 @@ describe.each(backends)('ACD state on the $name', (backend) => {
     });
   });
 
+  describe('when queue admission asks whether anyone with a skill is logged in', () => {
+    it('counts agents from login to logout, in any state, and follows skill changes', async () => {
+      await setup(0);
+      await acd.upsertAgent('a', { extension: '1001', skills: { transport: 3 } });
+      expect(await other.anyLoggedIn(['transport'])).toBe(false); // registered, logged out
+      await acd.applyAgent('a', { type: 'login', ready: true });
+      expect(await other.anyLoggedIn(['transport', 'customs'])).toBe(true);
+      expect(await other.anyLoggedIn(['customs'])).toBe(false);
+      await enqueue(acd, 'c1', 1);
+      await acd.reserve('c1', 'a');
+      await acd.answered('c1', 'a');
+      expect(await other.anyLoggedIn(['transport'])).toBe(true); // busy, not absent
+      await acd.applyAgent('a', { type: 'call_ended' });
+      await acd.upsertAgent('a', { extension: '1001', skills: { customs: 5 } });
+      expect(await other.anyLoggedIn(['transport'])).toBe(false);
+      expect(await other.anyLoggedIn(['customs'])).toBe(true);
+      await acd.applyAgent('a', { type: 'logout' });
+      expect(await other.anyLoggedIn(['customs'])).toBe(false);
+      expect(await other.anyLoggedIn([])).toBe(false);
+    });
+  });
+
   describe('when two routers serve 200 callers with 20 agents', () => {
     it('serves every caller once and never gives an agent two calls at a time', async () => {
       await setup(20);
