@@ -22,13 +22,20 @@ export interface TicketSummary {
 }
 
 export interface EventMap {
-  /** An agent's state changed (topics `agent:<username>`, `supervisor`). */
+  /** An agent's state changed (topic `agent:<username>`; on `supervisor` the bus batches it into `agents.state`). */
   'agent.state': {
     readonly username: string;
     readonly state: AgentState;
     readonly since: number;
     readonly reason?: string;
     readonly callId?: string;
+  };
+  /**
+   * Agents' states for supervisor consoles, batched (topic `supervisor`): the agents whose state
+   * changed since the previous batch, the latest state of each.
+   */
+  'agents.state': {
+    readonly agents: ReadonlyArray<EventMap['agent.state']>;
   };
   /** A call rings for the agent, with the ticket context of the screen pop (topic `agent:<username>`). */
   'call.offer': {
@@ -48,10 +55,19 @@ export interface EventMap {
     /** A callback the caller booked (virtual hold): that call's id. The citizen is called once the agent answers. */
     readonly callbackOf?: string;
   };
-  /** The call in hand moved on: answered, held, resumed, joined by a third party … */
+  /**
+   * The call in hand moved on: answered, held, resumed, joined by a third party … Transfers
+   * (docs/transfers.md): `transferring` (the target rings), `consulting` (agent and expert talk,
+   * the caller on hold), `conference` (all three), `consult-failed` (back to the caller; `reason`
+   * says why), `transferred` (to the expert: the caller is yours now, `consultId` was the consult).
+   */
   'call.progress': {
     readonly callId: string;
-    readonly status: 'ringing' | 'answered' | 'held' | 'resumed' | 'conference' | 'transferring';
+    readonly status: 'ringing' | 'answered' | 'held' | 'resumed' | 'conference' | 'transferring' | 'consulting' | 'consult-failed' | 'transferred';
+    /** Why a consult or transfer failed: `busy` (no expert free), `no-answer`, `declined`, `failed`, `expert-left`. */
+    readonly reason?: string;
+    /** With `transferred`: the consult call the expert answered. */
+    readonly consultId?: string;
   };
   'call.ended': {
     readonly callId: string;
