@@ -39,6 +39,9 @@ export const errorCodes = {
   // ACD
   AGENT_BAD_TRANSITION: { status: 409, meaning: 'the agent is not in a state that allows this (e.g. ready while on a call)' },
   SUPERVISION_BAD_STATE: { status: 409, meaning: 'the call or the supervision session does not allow this now (call not connected, supervised by someone else, supervisor busy on another call)' },
+  TRANSFER_NOT_ALLOWED: { status: 403, meaning: 'the number is not on the transfer allow-list (TRANSFER_ALLOW), or the queue or skill is not one the hotline knows' },
+  TRANSFER_BAD_STATE: { status: 409, meaning: 'the call does not allow this transfer step now (not connected, a consult already running, no consult to join, complete or cancel)' },
+  TRANSFER_TARGET_BUSY: { status: 409, meaning: 'no agent with the skill is ready, or the queue refuses the caller now (full, nobody logged in); nothing changed' },
   ROSTER_INVALID: { status: 400, meaning: 'a roster names a bad time of day, a shift id twice or an unknown shift (details.field is its JSON pointer)' },
   // tickets (work orders) and knowledge base
   TICKET_BAD_TRANSITION: { status: 409, meaning: 'the ticket is not in a state that allows this action (details: state, action)' },

@@ -38,6 +38,11 @@ export const EnvSchema = Type.Object({
   SIM_CONTROL_TOKEN: Type.String({ default: 'sim', minLength: 1, description: 'bearer token of the simulator control API' }),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 12, description: 'creates the user "admin" at first start when no user exists' })),
   SHUTDOWN_GRACE_MS: Type.Integer({ default: 30_000, minimum: 0 }),
+  TRANSFER_ALLOW: Type.String({
+    default: '110,119,120,122,12315,12366,12369',
+    pattern: '^\\d{3,20}(,\\d{3,20})*$',
+    description: 'numbers an agent may consult or transfer to over the trunk, comma-separated (default: the emergency services 110/119/120/122 and the sector hotlines 12315, 12366, 12369 as example sub-centres)',
+  }),
   RECORDING_RETENTION_DAYS: Type.Integer({ default: 180, minimum: 1, maximum: 3650, description: 'days a call recording is kept (unless an open ticket or a quality review still needs it)' }),
   QUALITY_SAMPLE_PERCENT: Type.Number({ default: 5, minimum: 0, maximum: 100, description: 'share of each agent\'s recorded calls picked for quality review (at least one per agent per day)' }),
 });
