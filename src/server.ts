@@ -31,6 +31,7 @@ import { createAcdState, type AcdState } from './acd/acd-state.ts';
 import { createLiveStats } from './acd/live-stats.ts';
 import { defaultLimits, defaultQueues } from './acd/queue-config.ts';
 import { createAgentDesk } from './acd/agent-desk.ts';
+import { createDeskRelay } from './acd/desk-relay.ts';
 import { createWallboardFeed } from './acd/wallboard-feed.ts';
 import { createStaffing } from './acd/staffing.ts';
 import { staffingRoutes } from './http/routes/staffing.ts';
@@ -189,6 +190,9 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     closers.push(() => bus.close());
     const cti = createCtiGateway({ server: app.server, users, bus, clock, logger });
     closers.push(() => cti.close());
+    const relay = createDeskRelay({ store, instanceId, logger, holds: (callId) => late.queues?.connection(callId) !== undefined });
+    await relay.start();
+    closers.push(() => relay.close());
     const desk = createAgentDesk({
       cti, bus, acd, records: callRecords, telephony: telephony.port, clock, logger,
       getUser: (username) => users.getUser(username),
@@ -197,6 +201,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
       kick: () => late.router?.kick(),
       ...(simulator ? { answerAgentLeg: (channelId: string) => simulator.control.answer(channelId) } : {}),
       openTickets: async (phone) => (await tickets.history(phone, 20)).filter((t) => !closedStates.has(t.state)).map(ticketSummary),
+      relay,
     });
     closers.push(() => desk.close());
     const queues = (late.queues = createQueueService({

@@ -16,6 +16,7 @@ import type { Logger } from '../log.ts';
 import type { TelephonyPort } from '../telephony/port.ts';
 import type { User } from '../auth/user-service.ts';
 import type { AcdState, AgentRecord } from './acd-state.ts';
+import type { CallCommand, DeskRelay } from './desk-relay.ts';
 import type { Connection, Ended, Offer } from './queue-service.ts';
 
 export interface AgentDeskOptions {
@@ -37,6 +38,8 @@ export interface AgentDeskOptions {
   readonly answerAgentLeg?: (channelId: string) => Promise<void>;
   /** Open tickets of a caller, for the screen pop. */
   readonly openTickets?: (phone: string) => Promise<TicketSummary[]>;
+  /** Runs call commands on the instance that holds the call (two or more instances); none: this instance only. */
+  readonly relay?: DeskRelay;
 }
 
 const DEFAULT_SKILLS = { general: 1 };
@@ -91,18 +94,24 @@ export function createAgentDesk(options: AgentDeskOptions) {
     return connection.agentChannelId;
   }
 
-  cti.onCommand('call.answer', async (session, { callId }) => {
-    const leg = legOf(session.username, callId, 'ringing');
+  /** Registers a call command, run on the instance that holds the call. */
+  function onCallCommand(type: 'call.answer' | 'call.decline' | 'call.hangup' | 'call.hold' | 'call.unhold', command: CallCommand<{ callId: string }, { callId: string }>): void {
+    const run = options.relay?.relayed(type, command) ?? command;
+    cti.onCommand(type, (session, payload) => run(session.username, payload));
+  }
+
+  onCallCommand('call.answer', async (username, { callId }) => {
+    const leg = legOf(username, callId, 'ringing');
     if (!options.answerAgentLeg) throw new HotlineError('BAD_REQUEST', 'answer on your phone: this server has no remote answer');
     await options.answerAgentLeg(leg);
     return { callId };
   });
-  cti.onCommand('call.decline', async (session, { callId }) => {
-    await telephony.hangup(legOf(session.username, callId, 'ringing'), 'busy');
+  onCallCommand('call.decline', async (username, { callId }) => {
+    await telephony.hangup(legOf(username, callId, 'ringing'), 'busy');
     return { callId };
   });
-  cti.onCommand('call.hangup', async (session, { callId }) => {
-    await telephony.hangup(legOf(session.username, callId, 'connected'));
+  onCallCommand('call.hangup', async (username, { callId }) => {
+    await telephony.hangup(legOf(username, callId, 'connected'));
     return { callId };
   });
 
@@ -111,8 +120,8 @@ export function createAgentDesk(options: AgentDeskOptions) {
    * agent can consult a colleague privately; unhold undoes all three. Calls on hold, by call id.
    */
   const held = new Set<string>();
-  cti.onCommand('call.hold', async (session, { callId }) => {
-    const agentLeg = legOf(session.username, callId, 'connected');
+  onCallCommand('call.hold', async (username, { callId }) => {
+    const agentLeg = legOf(username, callId, 'connected');
     if (held.has(callId)) throw new HotlineError('AGENT_BAD_TRANSITION', 'the caller is on hold already');
     const callerLeg = options.connection(callId)!.callerChannelId;
     await telephony.mute(callerLeg, 'in');
@@ -120,11 +129,11 @@ export function createAgentDesk(options: AgentDeskOptions) {
     await telephony.startMoh(callerLeg);
     held.add(callId);
     options.onHold?.(callId, true);
-    await bus.publish(agentTopic(session.username), 'call.progress', { callId, status: 'held' });
+    await bus.publish(agentTopic(username), 'call.progress', { callId, status: 'held' });
     return { callId };
   });
-  cti.onCommand('call.unhold', async (session, { callId }) => {
-    const agentLeg = legOf(session.username, callId, 'connected');
+  onCallCommand('call.unhold', async (username, { callId }) => {
+    const agentLeg = legOf(username, callId, 'connected');
     if (!held.has(callId)) throw new HotlineError('AGENT_BAD_TRANSITION', 'the caller is not on hold');
     const callerLeg = options.connection(callId)!.callerChannelId;
     await telephony.stopMoh(callerLeg);
@@ -132,7 +141,7 @@ export function createAgentDesk(options: AgentDeskOptions) {
     await telephony.unmute(agentLeg, 'in');
     held.delete(callId);
     options.onHold?.(callId, false);
-    await bus.publish(agentTopic(session.username), 'call.progress', { callId, status: 'resumed' });
+    await bus.publish(agentTopic(username), 'call.progress', { callId, status: 'resumed' });
     return { callId };
   });
 
