@@ -47,16 +47,20 @@ export async function reconcileQueues({ channels, bridges }: ReconcileSnapshot, 
   for (const queued of await acd.callsOf(instanceId)) {
     if (ctx.known(queued.callId)) continue;
     if (queued.callback) {
-      // a booked callback has no channel; an attempt under way when the server went is withdrawn and dialled again
+      // A booked callback has no channel. An attempt under way when the server went is ended and
+      // counted (its call id and record are taken), and the next attempt is made at once: the
+      // citizen was not failed, the server was.
+      let booked = queued;
       if (queued.state === 'offered' && queued.agentId) {
         for (const channel of channels) {
           if (channel.id.startsWith(agentLegPrefix(queued.callId)) || (channel.id !== queued.callId && bookedCallOf(channel.id) === queued.callId)) {
             await telephony.hangup(channel.id).catch(() => undefined);
           }
         }
-        await acd.withdrawOffer(queued.callId, queued.agentId);
+        await acd.callbackFailed(queued.callId, queued.agentId, 0);
+        booked = (await acd.call(queued.callId)) ?? queued;
       }
-      await ctx.adoptWaiting(queued, false);
+      await ctx.adoptWaiting(booked, false);
       logger.info({ callId: queued.callId, queueId: queued.queueId }, 'carrying on a booked callback after a (re)connect');
       continue;
     }

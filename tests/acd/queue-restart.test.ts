@@ -159,6 +159,25 @@ describe.each(backends)('queues across a server restart ($name)', ({ fresh }) =>
     });
   });
 
+  describe('when a callback attempt rings the agent during the restart', () => {
+    it('counts that attempt and calls the citizen back under a new attempt id', async () => {
+      const { first, callId } = await setup('manual');
+      await sim.control.setEndpoint('PJSIP', '13800000001@trunk', { behavior: 'answer' });
+      await sim.control.sendDtmf(callId, { digits: '1' });
+      await until(async () => (await first.acd.call(callId))?.callback !== undefined, 'the callback is booked');
+      await clock.advance(10_000);
+      await first.acd.applyAgent('li', { type: 'ready' });
+      first.router.kick();
+      await until(() => sim.control.channel(`agent-${callId}-cb1-1`).then((c) => !c.hungUp, () => false), 'the agent rings for attempt 1');
+      const second = await restart();
+      expect((await second.acd.call(callId))?.callback?.attempts).toBe(1);
+      await sim.control.setEndpoint('PJSIP', '1001', { behavior: 'answer' });
+      second.router.kick();
+      await until(async () => (await state(second))?.state === 'on_call', 'the agent is on the callback');
+      expect((await sim.control.channel(`${callId}-cb2`)).bridgeId).toBe(`call-${callId}-cb2`);
+    });
+  });
+
   describe('when a caller hangs up while the server is down', () => {
     it('counts an abandon instead of ringing an agent for nobody', async () => {
       const { first, callId } = await setup('answer');
