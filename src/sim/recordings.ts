@@ -24,6 +24,8 @@ function seconds(core: SimCore, rec: SimRecording, beep: boolean): number {
 }
 
 const beeps = new WeakMap<SimRecording, boolean>();
+/** Whole seconds of "audio" of each stored recording (keyed by its stored entry). */
+const lengths = new WeakMap<object, number>();
 const recorders = new WeakMap<SimRecording, string>();
 
 /** Ends a live recording. `full` adds talking/silence durations (terminateOn, hang-up, max duration). */
@@ -33,7 +35,11 @@ export function finishRecording(core: SimCore, rec: SimRecording, state: 'done' 
   core.liveRecordings.delete(rec.name);
   rec.state = state;
   const duration = seconds(core, rec, beeps.get(rec) ?? false);
-  if (state === 'done') core.storedRecordings.set(rec.name, { name: rec.name, format: rec.format });
+  if (state === 'done') {
+    const entry = { name: rec.name, format: rec.format };
+    lengths.set(entry, duration);
+    core.storedRecordings.set(rec.name, entry);
+  }
   const ch = rec.channelId ? core.channels.get(rec.channelId) ?? core.ended.get(rec.channelId) : undefined;
   const item = ch?.heard.find((h) => h.kind === 'recording' && h.detail.name === rec.name);
   if (item) item.detail.state = state;
@@ -89,4 +95,41 @@ export function finishChannelRecordings(core: SimCore, ch: SimChannel): void {
 /** Destroying a recorded bridge ends its recordings. */
 export function finishBridgeRecordings(core: SimCore, bridgeId: string): void {
   for (const rec of [...core.liveRecordings.values()]) if (rec.targetUri === `bridge:${bridgeId}`) finishRecording(core, rec, 'done', false);
+}
+
+/**
+ * The file of a stored recording, as GET /recordings/stored/{name}/file serves it: silence as
+ * long as the recording lasted (8 kHz 16-bit mono; `wav` with its 44-byte header, `sln` raw,
+ * `ulaw`/`alaw` one byte per sample; other formats zero bytes at 8,000 per second).
+ * `Content-Type` is `audio/<format>`, as Asterisk builds it. Undefined when no such recording.
+ */
+export function storedRecordingFile(core: SimCore, name: string): { contentType: string; data: Buffer } | undefined {
+  const entry = core.storedRecordings.get(name);
+  if (!entry) return undefined;
+  const samples = (lengths.get(entry) ?? 0) * 8000;
+  const silence: Record<string, () => Buffer> = {
+    wav: () => Buffer.concat([wavHeader(samples * 2), Buffer.alloc(samples * 2)]),
+    sln: () => Buffer.alloc(samples * 2),
+    ulaw: () => Buffer.alloc(samples, 0xff),
+    alaw: () => Buffer.alloc(samples, 0xd5),
+  };
+  return { contentType: `audio/${entry.format}`, data: (silence[entry.format] ?? (() => Buffer.alloc(samples)))() };
+}
+
+/** RIFF/WAVE header of 16-bit PCM mono at 8 kHz for `dataBytes` of samples. */
+function wavHeader(dataBytes: number): Buffer {
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'ascii');
+  header.writeUInt32LE(36 + dataBytes, 4);
+  header.write('WAVEfmt ', 8, 'ascii');
+  header.writeUInt32LE(16, 16); // fmt chunk size
+  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(1, 22); // mono
+  header.writeUInt32LE(8000, 24); // sample rate
+  header.writeUInt32LE(16_000, 28); // byte rate
+  header.writeUInt16LE(2, 32); // block align
+  header.writeUInt16LE(16, 34); // bits per sample
+  header.write('data', 36, 'ascii');
+  header.writeUInt32LE(dataBytes, 40);
+  return header;
 }

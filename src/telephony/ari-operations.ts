@@ -12,7 +12,7 @@ export type AriInvoke = (resource: string, operation: string, params: Record<str
 
 export type OperationsPort = Omit<
   TelephonyPort,
-  'play' | 'record' | 'originate' | 'snoop' | 'onEvent' | 'onReconcile' | 'state'
+  'play' | 'record' | 'originate' | 'snoop' | 'onEvent' | 'onReconcile' | 'state' | 'storedRecordingFile'
 >;
 
 export function createAriOperations(invoke: AriInvoke, app: string): OperationsPort {

@@ -8,6 +8,7 @@ import { HotlineError } from '../errors.ts';
 import { createAriConnection, type AriConnectionSettings } from './ari-connection.ts';
 import { bridgeKey, mapAriEvent, type KeyedEvent } from './ari-events.ts';
 import type { Json } from './ari-json.ts';
+import { createStoredFiles } from './ari-files.ts';
 import { createAriMedia } from './ari-media.ts';
 import { createAriOperations, listBridges, listChannels } from './ari-operations.ts';
 import { createKeyedQueue } from './keyed-queue.ts';
@@ -63,6 +64,9 @@ export function createAriTelephony(options: AriTelephonyOptions): AriTelephony {
   const { invoke } = connection;
   const media = createAriMedia(invoke, waits, options.app, logger);
   const operations = createAriOperations(invoke, options.app);
+  const storedRecordingFile = createStoredFiles({
+    url: options.url, user: options.user, password: options.password, timeoutMs: 60_000, isUp: () => connection.state().status === 'up',
+  });
 
   function dispatch(keyed: KeyedEvent): void {
     if (buffered) {
@@ -118,6 +122,7 @@ export function createAriTelephony(options: AriTelephonyOptions): AriTelephony {
   return {
     ...operations,
     destroyBridge,
+    storedRecordingFile,
     play: media.play,
     record: media.record,
     originate: media.originate,

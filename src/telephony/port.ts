@@ -176,6 +176,13 @@ export interface SnoopOptions {
   readonly appArgs?: string;
 }
 
+/** The file of a stored recording, whole (GET /recordings/stored/{name}/file). */
+export interface StoredRecordingFile {
+  /** As Asterisk sends it: `audio/<format>`, e.g. `audio/wav`. */
+  readonly contentType: string;
+  readonly data: Uint8Array;
+}
+
 /** Hang-up reasons ARI accepts (the Q.850 cause is derived by Asterisk). */
 export type HangupReason =
   | 'normal' | 'busy' | 'congestion' | 'no_answer' | 'timeout' | 'rejected' | 'unallocated'
@@ -222,6 +229,8 @@ export interface TelephonyPort {
   play(target: MediaTarget, media: readonly string[], options: PlaybackOptions): Promise<PlaybackHandle>;
   record(target: MediaTarget, options: RecordOptions): Promise<RecordingHandle>;
   deleteStoredRecording(name: string): Promise<void>;
+  /** The audio of a stored recording; ARI_REQUEST_FAILED with `details.kind` `not-found` when Asterisk has no such recording. */
+  storedRecordingFile(name: string): Promise<StoredRecordingFile>;
 
   createBridge(type: BridgeType, bridgeId: string, name?: string): Promise<void>;
   addToBridge(bridgeId: string, channelIds: readonly string[]): Promise<void>;

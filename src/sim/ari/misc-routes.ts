@@ -2,7 +2,7 @@
 import type { SimCore } from '../core.ts';
 import { asteriskTime, playbackJson, recordingJson } from '../model.ts';
 import { controlPlayback, playbackOperations, stopPlayback } from '../playbacks.ts';
-import { finishRecording } from '../recordings.ts';
+import { finishRecording, storedRecordingFile } from '../recordings.ts';
 import { AriFailure, noContent, pathParam, query, type RouteSpec } from './route-spec.ts';
 
 export const simulatorVersion = 'GIT-22-22.0.0-pre1-541-g69535d4837';
@@ -126,6 +126,15 @@ export const miscRoutes: RouteSpec[] = [
     resource: 'recordings', method: 'GET', path: '/recordings/stored/{recordingName}', nickname: 'getStored',
     summary: "Get a stored recording's details.", responseClass: 'StoredRecording', params: [recordingName],
     handler: ({ core, params }) => ({ status: 200, body: { ...stored(core, params.str('recordingName')) } }),
+  },
+  {
+    resource: 'recordings', method: 'GET', path: '/recordings/stored/{recordingName}/file', nickname: 'getStoredFile',
+    summary: 'Get the file associated with the stored recording.', responseClass: 'binary', params: [recordingName],
+    handler: ({ core, params }) => {
+      const file = storedRecordingFile(core, stored(core, params.str('recordingName')).name);
+      if (!file) throw new AriFailure(404, 'Recording not found');
+      return { status: 200, file };
+    },
   },
   {
     resource: 'recordings', method: 'DELETE', path: '/recordings/stored/{recordingName}', nickname: 'deleteStored',

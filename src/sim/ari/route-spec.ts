@@ -16,8 +16,12 @@ export interface ParamSpec {
   readonly values?: readonly string[];
 }
 
-/** What an operation answers: status and JSON body (undefined: empty body). */
-export interface AriReply { readonly status: number; readonly body?: unknown }
+/** What an operation answers: status and JSON body (undefined: empty body), or a file's bytes. */
+export interface AriReply {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly file?: { readonly contentType: string; readonly data: Buffer };
+}
 
 /** Thrown by handlers to answer with an Asterisk error (a protocol reply, not a hotline error). */
 export class AriFailure extends Error {

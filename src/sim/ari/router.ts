@@ -121,6 +121,10 @@ export function createAriRouter(core: SimCore, routes: readonly RouteSpec[], cre
         }
       }
       const reply = run(spec, makeParams(found.path, url, body));
+      if (reply.file) {
+        res.writeHead(reply.status, { 'content-type': reply.file.contentType, 'content-length': reply.file.data.length }).end(reply.file.data);
+        return;
+      }
       sendJson(res, reply.status, reply.status === 204 ? undefined : reply.body);
     },
   };
