@@ -84,7 +84,7 @@ export interface EventMap {
     readonly agentId: string;
     readonly mode: 'ringing' | 'monitor' | 'whisper' | 'barge' | 'takeOver';
     readonly ended: boolean;
-    readonly reason?: 'left' | 'supervisor_hangup' | 'caller_hangup' | 'agent_hangup' | 'no_answer' | 'failed' | 'shutdown';
+    readonly reason?: 'left' | 'supervisor_hangup' | 'caller_hangup' | 'agent_hangup' | 'transferred' | 'no_answer' | 'failed' | 'shutdown';
   };
   /** Live figures of one queue (coalesced: latest value wins). */
   'queue.stats': {
