@@ -32,6 +32,7 @@ import { createLiveStats } from './acd/live-stats.ts';
 import { defaultLimits, defaultQueues } from './acd/queue-config.ts';
 import { createAgentDesk } from './acd/agent-desk.ts';
 import { createDeskRelay } from './acd/desk-relay.ts';
+import { createInstanceLiveness } from './acd/instance-liveness.ts';
 import { createWallboardFeed } from './acd/wallboard-feed.ts';
 import { createStaffing } from './acd/staffing.ts';
 import { staffingRoutes } from './http/routes/staffing.ts';
@@ -240,12 +241,15 @@ export async function startHotline(config: Config, logger: Logger, options: Star
       },
     }));
     closers.push(() => queues.close());
-    const router = (late.router = createQueueRouter({ acd, store, clock, logger, instanceId, queues: defaultQueues, deliver: queues.deliver }));
+    const liveness = createInstanceLiveness({ store, acd, clock, logger, instanceId });
+    closers.push(() => liveness.close());
+    const router = (late.router = createQueueRouter({ acd, store, clock, logger, instanceId, queues: defaultQueues, deliver: queues.deliver, alive: liveness.alive }));
     closers.push(() => router.close());
     const wallboard = createWallboardFeed({ bus, store, clock, logger, instanceId, snapshot: liveStats });
     closers.push(() => wallboard.close());
 
     await telephony.start();
+    await liveness.start();
     router.start();
     wallboard.start();
     deadlines.start();

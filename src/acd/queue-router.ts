@@ -21,6 +21,8 @@ export interface QueueRouterOptions {
   readonly deliver: (callId: string, agentId: string, ownerInstanceId: string) => Promise<void>;
   /** How often the loop runs without being kicked. */
   readonly intervalMs?: number;
+  /** Whether the instance holding a call's media is alive (src/acd/instance-liveness.ts): a gone one's callers are not routed. */
+  readonly alive?: (instanceId: string) => boolean;
 }
 
 export const routerLease = 'acd-router';
@@ -39,7 +41,8 @@ export function createQueueRouter(options: QueueRouterOptions) {
     if (!(await store.acquireLease(routerLease, instanceId, leaseMs))) return;
     const now = clock.now();
     const [queued, ready] = await Promise.all([acd.waitingCalls(), acd.readyAgents()]);
-    const waiting = queued.filter((call) => (call.callback?.notBefore ?? 0) <= now); // a callback pauses between attempts
+    const alive = options.alive ?? (() => true);
+    const waiting = queued.filter((call) => (call.callback?.notBefore ?? 0) <= now && alive(call.instanceId)); // a callback pauses between attempts
     if (waiting.length === 0 || ready.length === 0) return;
     const owners = new Map(waiting.map((call) => [call.callId, call.instanceId]));
     // The pairs of one round share no call and no agent, and each reserve is atomic on its own:
