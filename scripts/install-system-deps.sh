@@ -4,6 +4,8 @@ set -euo pipefail
 packages=()
 command -v redis-server >/dev/null || packages+=(redis-server)
 command -v docker-compose >/dev/null || packages+=(docker-compose)
+command -v chromium >/dev/null || packages+=(chromium)
+command -v kamailio >/dev/null || packages+=(kamailio kamailio-websocket-modules kamailio-tls-modules)
 if [ ${#packages[@]} -eq 0 ]; then
   echo "system packages: all present"
   exit 0
