@@ -45,6 +45,11 @@ export const EnvSchema = Type.Object({
   }),
   RECORDING_RETENTION_DAYS: Type.Integer({ default: 180, minimum: 1, maximum: 3650, description: 'days a call recording is kept (unless an open ticket or a quality review still needs it)' }),
   QUALITY_SAMPLE_PERCENT: Type.Number({ default: 5, minimum: 0, maximum: 100, description: 'share of each agent\'s recorded calls picked for quality review (at least one per agent per day)' }),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, pattern: '^[A-Za-z0-9._~+/=-]+$', description: 'bearer token Prometheus sends to GET /metrics; unset = /metrics answers loopback clients only' })),
+  CORS_ORIGINS: Type.Optional(Type.String({
+    pattern: '^https?://[^\\s,/]+(,https?://[^\\s,/]+)*$',
+    description: 'browser origins allowed to call the API cross-origin, comma-separated (e.g. https://desk.example.gov.cn); unset = same origin only',
+  })),
 });
 
 export type Env = Static<typeof EnvSchema>;
@@ -57,7 +62,7 @@ export interface Config extends Env {
 }
 
 /** Secrets that must never reach a log line. */
-export const secretKeys = ['ARI_PASSWORD', 'AMI_SECRET', 'SIM_CONTROL_TOKEN', 'ADMIN_PASSWORD'] as const;
+export const secretKeys = ['ARI_PASSWORD', 'AMI_SECRET', 'SIM_CONTROL_TOKEN', 'ADMIN_PASSWORD', 'METRICS_TOKEN'] as const;
 
 /**
  * Validates `env` (process.env by default) and returns the typed configuration.
