@@ -4,7 +4,8 @@
  * queue watchers (supervisor users following only `queue:general`, as a wallboard does).
  * Each socket timestamps what it receives before parsing it; latency is measured against the
  * event's `at` (the server's publish time, ms) and, for offers, against the reserve (`since` of the
- * agent's `reserved` state).
+ * agent's `reserved` state); on `supervisor`, each agent's state in an `agents.state` batch also
+ * against its change (`since`), the batching wait included.
  */
 import WebSocket from 'ws';
 import { agentName, epochNow, summarize, supervisorName, tokenOf, watcherName, type FromClients, type ToClients } from './shared.ts';
@@ -16,7 +17,7 @@ interface CtiMessage {
   name?: string;
   topic?: string;
   at?: number;
-  data?: { callId?: string; state?: string; since?: number };
+  data?: { callId?: string; state?: string; since?: number; agents?: Array<{ since: number }> };
   error?: { code: string };
 }
 
@@ -24,6 +25,7 @@ let measuring = false;
 const offerDelivery: number[] = [];
 const offerFromReserve: number[] = [];
 const supervisorDelivery: number[] = [];
+const supervisorFreshness: number[] = [];
 const watcherDelivery: number[] = [];
 const allDelivery: number[] = [];
 const counts: Record<string, number> = { offers: 0, endWrapUps: 0 };
@@ -57,11 +59,12 @@ async function open(url: string, username: string, commands: Array<Record<string
       return;
     }
     if (message.type !== 'event' || !measuring || message.at === undefined) return;
-    if (message.name === 'agent.state') lastStateAt = received;
+    if (message.name === 'agent.state' || message.name === 'agents.state') lastStateAt = received;
     const latency = received - message.at;
     allDelivery.push(latency);
     if (role !== 'agent') {
       (role === 'supervisor' ? supervisorDelivery : watcherDelivery).push(latency);
+      for (const agent of message.name === 'agents.state' ? (message.data?.agents ?? []) : []) supervisorFreshness.push(received - agent.since);
       return;
     }
     const { callId, state, since } = message.data ?? {};
@@ -129,7 +132,7 @@ process.on('message', async (message: ToClients) => {
     send({
       type: 'stopped',
       offerDelivery: summarize(offerDelivery), offerFromReserve: summarize(offerFromReserve),
-      supervisorDelivery: summarize(supervisorDelivery), watcherDelivery: summarize(watcherDelivery), allDelivery: summarize(allDelivery),
+      supervisorDelivery: summarize(supervisorDelivery), supervisorFreshness: summarize(supervisorFreshness), watcherDelivery: summarize(watcherDelivery), allDelivery: summarize(allDelivery),
       clientCpuMs: (used.user + used.system) / 1000, counts,
     });
     for (const ws of sockets) ws.terminate();

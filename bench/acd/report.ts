@@ -51,6 +51,7 @@ export function report(s: Scenario, r: Results): string {
     row('CTI call.offer: published → parsed at agent socket', cti.offerDelivery, 'p99 ≤ 50'),
     row('CTI call.offer: reserve → parsed (incl. screen pop)', cti.offerFromReserve),
     row("CTI 'supervisor' events: published → parsed", cti.supervisorDelivery, 'p99 ≤ 50'),
+    row("  … an agent's state in agents.state: change → parsed", cti.supervisorFreshness),
     ...(s.watchers > 0 ? [row("CTI 'queue:general' events: published → parsed", cti.watcherDelivery, 'p99 ≤ 50')] : []),
     row('CTI all events on all sockets', cti.allDelivery),
     row('server event-loop delay', m.loopDelay),

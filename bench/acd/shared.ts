@@ -66,6 +66,8 @@ export type FromClients =
       offerFromReserve: Summary;
       /** Events on `supervisor`: publish → parsed at each supervisor socket. */
       supervisorDelivery: Summary;
+      /** Each agent's state in a supervisor's `agents.state` batch: the change (`since`) → parsed, batching wait included. */
+      supervisorFreshness: Summary;
       /** Events on `queue:general` (coalesced queue.stats): publish → parsed at each watcher socket. */
       watcherDelivery: Summary;
       /** Every event on every socket. */

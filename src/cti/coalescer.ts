@@ -61,3 +61,56 @@ export function createCoalescer(options: CoalescerOptions) {
     },
   };
 }
+
+export interface BatcherOptions<T> {
+  readonly clock: Clock;
+  readonly intervalMs: number;
+  /** Sends one batch: the latest item of each key offered since the previous batch, in the order of their last offer. */
+  emit(items: T[]): void;
+}
+
+/**
+ * Batching of per-key values into one event per interval (agent states for supervisor consoles):
+ * an item offered after a quiet interval goes out at once, as a batch of one; later ones are held,
+ * the latest per key, and go out together when the interval since the previous batch has passed.
+ * So at most one batch per interval, and each key's latest item always arrives.
+ */
+export function createBatcher<T>(options: BatcherOptions<T>) {
+  const { clock, intervalMs, emit } = options;
+  let held = new Map<string, T>();
+  let lastEmit = -Infinity;
+  let timer: TimerHandle | undefined;
+
+  function flush(): void {
+    timer = undefined;
+    if (held.size === 0) return;
+    const items = [...held.values()];
+    held = new Map();
+    lastEmit = clock.now();
+    emit(items);
+  }
+
+  return {
+    /** Offers the latest item of `key`; true when it went out at once, false when held for the next batch. */
+    offer(key: string, item: T): boolean {
+      const now = clock.now();
+      if (held.size === 0 && timer === undefined && now - lastEmit >= intervalMs) {
+        lastEmit = now;
+        emit([item]);
+        return true;
+      }
+      held.delete(key); // re-insert: a batch lists keys in the order of their last change
+      held.set(key, item);
+      timer ??= clock.setTimeout(flush, Math.max(0, lastEmit + intervalMs - now));
+      return false;
+    },
+    /** Items held now. */
+    pending: () => held.size,
+    /** Drops held items and the timer. */
+    close(): void {
+      timer?.cancel();
+      timer = undefined;
+      held.clear();
+    },
+  };
+}

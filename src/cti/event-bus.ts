@@ -7,14 +7,15 @@
  * order, without gaps, even when several instances publish on it at once.
  *
  * Latest-value events are coalesced before the stream (`publishLatest`): queue figures and the
- * wallboard, and `agent.state` on `supervisor` — whoever publishes it — per agent, so that a hall
- * of consoles gets each agent's state a few times a second at most, not every transition.
+ * wallboard. `agent.state` on `supervisor` — whoever publishes it — is batched: one `agents.state`
+ * event per interval carries the latest state of each agent that changed, so a hall of consoles
+ * gets a few events a second, not one per agent and transition.
  */
 import type { Clock } from '../clock.ts';
 import { HotlineError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
-import { createCoalescer, slotId } from './coalescer.ts';
+import { createBatcher, createCoalescer } from './coalescer.ts';
 import type { BusEvent, EventMap, EventName } from './events.ts';
 import { createTopicFeeds, type FeedListener } from './topic-feeds.ts';
 
@@ -28,7 +29,7 @@ export interface EventBusOptions {
   readonly maxLen?: number;
   /** Events older than this are not replayed on resume (a resync is sent instead). Default 15 min. */
   readonly maxAgeMs?: number;
-  /** Smallest gap between two coalesced events of one key (`publishLatest`). Default 250 ms. */
+  /** Smallest gap between two coalesced events of one key (`publishLatest`), and between two `agents.state` batches. Default 250 ms. */
   readonly coalesceMs?: number;
   /** Re-read every followed topic this often, to heal notices lost while pub/sub was down. 0 = never. Default 10 s. */
   readonly sweepMs?: number;
@@ -42,16 +43,10 @@ export const NOTICE_CHANNEL = 'cti:events';
 const TOPIC = /^(agent:[A-Za-z0-9._-]{1,64}|supervisor|queue:[A-Za-z0-9._-]{1,64})$/;
 
 /** Events published with `publishLatest`: the latest value per key wins. */
-export type LatestEventName = 'queue.stats' | 'wallboard' | 'agent.state';
+export type LatestEventName = 'queue.stats' | 'wallboard';
 
-/**
- * Events that `publish` coalesces by itself, per topic and name: the key of their value. The
- * `supervisor` topic's `agent.state` is one value per agent; the agent's own topic keeps every
- * transition, in order.
- */
-const coalescedOnPublish: Readonly<Record<string, { readonly [N in EventName]?: (data: EventMap[N]) => string }>> = {
-  supervisor: { 'agent.state': (data) => data.username },
-};
+/** The topic whose `agent.state` the bus batches into `agents.state` (the agent's own topic keeps every transition, in order). */
+const BATCHED_TOPIC = 'supervisor';
 
 type Waiter = { resolve(event: BusEvent): void; reject(error: unknown): void };
 
@@ -68,21 +63,25 @@ export function createEventBus(options: EventBusOptions) {
   const maxAgeMs = options.maxAgeMs ?? 15 * 60_000;
   const counters = { published: 0, publishFailures: 0, coalesced: 0 };
   const feeds = createTopicFeeds({ read, tail, clock, logger, sweepMs: options.sweepMs ?? 10_000 });
-  /** Callers of `publish` whose value is held by the coalescer, by slot. */
-  const waiters = new Map<string, Waiter[]>();
+  const intervalMs = options.coalesceMs ?? 250;
   const coalescer = createCoalescer({
     clock,
-    intervalMs: options.coalesceMs ?? 250,
-    emit: (topic, name, data, key) => {
-      const slot = slotId(topic, name, key);
-      const waiting = waiters.get(slot);
-      waiters.delete(slot);
-      append(topic, name as EventName, data as never).then(
-        (event) => waiting?.forEach((waiter) => waiter.resolve(event)),
-        (error: unknown) => {
-          if (waiting) waiting.forEach((waiter) => waiter.reject(error));
-          else logger.warn({ err: error, topic, name }, 'coalesced event not published');
-        },
+    intervalMs,
+    emit: (topic, name, data) => {
+      append(topic, name as EventName, data as never).catch((error: unknown) => logger.warn({ err: error, topic, name }, 'coalesced event not published'));
+    },
+  });
+  /** Callers of `publish` whose agent state waits for the next `agents.state` batch. */
+  let batchWaiters: Waiter[] = [];
+  const agentStates = createBatcher<EventMap['agent.state']>({
+    clock,
+    intervalMs,
+    emit: (agents) => {
+      const waiting = batchWaiters;
+      batchWaiters = [];
+      append(BATCHED_TOPIC, 'agents.state', { agents }).then(
+        (event) => waiting.forEach((waiter) => waiter.resolve(event)),
+        (error: unknown) => waiting.forEach((waiter) => waiter.reject(error)),
       );
     },
   });
@@ -90,21 +89,17 @@ export function createEventBus(options: EventBusOptions) {
 
   /**
    * Appends an event to `topic` and announces it to every instance; resolves to the stored event.
-   * An event that this bus coalesces (`agent.state` on `supervisor`) may be held up to
-   * `coalesceMs` and replaced by a later value of its key: it then resolves to the stored event
-   * that carries the later value.
+   * `agent.state` on `supervisor` goes into the next `agents.state` batch (at once after a quiet
+   * interval, else held up to `coalesceMs`, replaced by a later state of the same agent): it
+   * resolves to the stored batch that carries the agent's state.
    */
   async function publish<N extends EventName>(topic: string, name: N, data: EventMap[N]): Promise<BusEvent> {
     assertTopic(topic);
-    const keyOf = coalescedOnPublish[topic]?.[name];
-    if (!keyOf) return append(topic, name, data);
-    const key = keyOf(data);
+    if (topic !== BATCHED_TOPIC || name !== 'agent.state') return append(topic, name, data);
+    const state = data as EventMap['agent.state'];
     return new Promise<BusEvent>((resolve, reject) => {
-      const slot = slotId(topic, name, key);
-      const waiting = waiters.get(slot);
-      if (waiting) waiting.push({ resolve, reject });
-      else waiters.set(slot, [{ resolve, reject }]);
-      if (!coalescer.offer(topic, name, key, data)) counters.coalesced++;
+      batchWaiters.push({ resolve, reject });
+      if (!agentStates.offer(state.username, state)) counters.coalesced++;
     });
   }
 
@@ -171,9 +166,10 @@ export function createEventBus(options: EventBusOptions) {
 
   async function close(): Promise<void> {
     coalescer.close();
-    const dropped = new HotlineError('SHUTTING_DOWN', 'the event bus closed before this coalesced event was published');
-    for (const waiting of waiters.values()) waiting.forEach((waiter) => waiter.reject(dropped));
-    waiters.clear();
+    agentStates.close();
+    const dropped = new HotlineError('SHUTTING_DOWN', 'the event bus closed before this batched event was published');
+    for (const waiter of batchWaiters) waiter.reject(dropped);
+    batchWaiters = [];
     feeds.close();
     const stop = unsubscribe;
     unsubscribe = undefined;
@@ -194,7 +190,7 @@ export function createEventBus(options: EventBusOptions) {
     retainedSince: () => clock.now() - maxAgeMs,
     start,
     close,
-    stats: () => ({ ...counters, ...feeds.stats(), pendingCoalesced: coalescer.pending() }),
+    stats: () => ({ ...counters, ...feeds.stats(), pendingCoalesced: coalescer.pending() + agentStates.pending() }),
   };
 }
 

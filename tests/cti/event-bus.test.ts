@@ -95,7 +95,7 @@ describe('event bus', () => {
     const publishBoth = (a: EventBus, data: ReturnType<typeof state>) =>
       Promise.all([a.publish(`agent:${data.username}`, 'agent.state', data), a.publish('supervisor', 'agent.state', data)]);
 
-    it('gives supervisors the first and then the latest state per agent, and the agent every transition in order', async () => {
+    it('gives supervisors one agents.state batch per interval with the latest state of each agent that changed, and the agent every transition in order', async () => {
       const clock = createManualClock();
       const a = await bus(createMemoryStore({ clock }), clock, 250);
       const supervisor = collector();
@@ -107,20 +107,28 @@ describe('event bus', () => {
         publishBoth(a, state('zhang', 'wrap_up', 3)),
       ];
       const li = publishBoth(a, state('li', 'reserved', 4));
-      await supervisor.count(2);
+      const batch = (event: BusEvent) => (event.data.agents as Array<{ username: string; state: string }>).map((s) => `${s.username}=${s.state}`);
+      await supervisor.count(1);
       await own.count(3);
       expect(own.events.map((e) => e.data.state)).toEqual(['reserved', 'on_call', 'wrap_up']);
       await clock.advance(249);
-      expect(supervisor.events.map((e) => `${e.data.username}=${e.data.state}`)).toEqual(['zhang=reserved', 'li=reserved']);
+      // the first change after a quiet interval goes out at once
+      expect(supervisor.events.map((e) => `${e.name} ${batch(e).join(' ')}`)).toEqual(['agents.state zhang=reserved']);
       await clock.advance(1);
+      await supervisor.count(2);
+      expect(supervisor.events.map(batch)).toEqual([['zhang=reserved'], ['zhang=wrap_up', 'li=reserved']]);
+      // a publish resolves to the batch that carries the agent's state (a replaced one: its later state)
+      const [reserved, onCall, wrapUp] = await Promise.all(zhang);
+      expect(reserved![1].id).toBe(supervisor.events[0]!.id);
+      expect(onCall![1].id).toBe(supervisor.events[1]!.id);
+      expect(wrapUp![1].id).toBe(supervisor.events[1]!.id);
+      expect((await li)[1].id).toBe(supervisor.events[1]!.id);
+      expect(a.stats()).toMatchObject({ coalesced: 3, pendingCoalesced: 0 });
+      // quiet again: the next change goes out at once
+      await clock.advance(250);
+      await publishBoth(a, state('li', 'on_call', 600));
       await supervisor.count(3);
-      expect(supervisor.events.map((e) => `${e.data.username}=${e.data.state}`)).toEqual(['zhang=reserved', 'li=reserved', 'zhang=wrap_up']);
-      // a replaced value's publish resolves to the event that carried the later one
-      const [, onCall, wrapUp] = await Promise.all(zhang);
-      expect(onCall![1].id).toBe(supervisor.events[2]!.id);
-      expect(wrapUp![1].data.state).toBe('wrap_up');
-      expect((await li)[1].data.state).toBe('reserved');
-      expect(a.stats()).toMatchObject({ coalesced: 2, pendingCoalesced: 0 });
+      expect(batch(supervisor.events[2]!)).toEqual(['li=on_call']);
       watches.forEach((watch) => watch.unwatch());
     });
 

@@ -91,7 +91,7 @@ describe('CTI gateway', () => {
       await server.bus.publish('supervisor', 'agent.state', { username: agent.username, state: 'ready', since: 1 });
       await client.waitFor((m) => m.type === 'event' && m.topic === 'supervisor');
       expect(client.events().map((e) => `${e.topic} ${e.name}`)).toEqual([
-        'queue:12345 queue.stats', `agent:${agent.username} agent.state`, 'supervisor agent.state',
+        'queue:12345 queue.stats', `agent:${agent.username} agent.state`, 'supervisor agents.state',
       ]);
       await client.close();
     });

@@ -102,6 +102,38 @@ describe('CTI resume', () => {
     });
   });
 
+  describe('when a supervisor console reconnects while agents change state (manual clock)', () => {
+    it('replays the missed agents.state batches, which end on every agent\'s latest state', async () => {
+      const clock = createManualClock(Date.now());
+      server = await startInstance({ clock, store: createMemoryStore({ clock }) });
+      const { token } = await server.user(['supervisor']);
+      const agentState = (username: string, value: 'ready' | 'reserved' | 'on_call', since: number) =>
+        server.bus.publish('supervisor', 'agent.state', { username, state: value, since });
+      const first = await connect(server.url, token);
+      await first.request('subscribe', { topics: ['supervisor'] });
+      const seen = await agentState('zhang', 'ready', 1);
+      await first.waitFor((m) => m.type === 'event' && m.eventId === seen.id);
+      await first.close();
+
+      const held = [agentState('zhang', 'reserved', 2), agentState('li', 'ready', 3)];
+      await clock.advance(250);
+      await Promise.all(held);
+      const last = agentState('zhang', 'on_call', 4);
+      await clock.advance(250);
+      await last;
+      const second = await connect(server.url, token);
+      expect(await second.request('resume', { topic: 'supervisor', lastEventId: seen.id })).toMatchObject({ ok: true, result: { replayed: 2 } });
+      const board = new Map<string, { state: string; since: number }>();
+      for (const event of second.events()) {
+        for (const agent of event.data.agents as Array<{ username: string; state: string; since: number }>) {
+          if ((board.get(agent.username)?.since ?? -1) < agent.since) board.set(agent.username, agent);
+        }
+      }
+      expect(Object.fromEntries([...board].map(([username, agent]) => [username, agent.state]))).toEqual({ zhang: 'on_call', li: 'ready' });
+      await second.close();
+    });
+  });
+
   describe('when a supervisor resumes a topic', () => {
     it('replays the supervisor topic after the given id', async () => {
       server = await startInstance();
