@@ -94,10 +94,22 @@ export function createAgentDesk(options: AgentDeskOptions) {
     return connection.agentChannelId;
   }
 
-  /** Registers a call command, run on the instance that holds the call. */
+  /**
+   * Registers a call command, run on the instance that holds the call. A call held elsewhere must
+   * be the agent's in the ACD (a callback attempt is `<booked call>-cb<n>`) before it is relayed:
+   * a stale or foreign call id gets NOT_FOUND at once instead of waiting for a reply nobody sends.
+   */
   function onCallCommand(type: 'call.answer' | 'call.decline' | 'call.hangup' | 'call.hold' | 'call.unhold', command: CallCommand<{ callId: string }, { callId: string }>): void {
     const run = options.relay?.relayed(type, command) ?? command;
-    cti.onCommand(type, (session, payload) => run(session.username, payload));
+    cti.onCommand(type, async (session, payload) => {
+      if (options.relay && !options.connection(payload.callId)) {
+        const agentsCall = (await acd.agent(session.username))?.status.callId;
+        if (!agentsCall || (payload.callId !== agentsCall && !payload.callId.startsWith(`${agentsCall}-cb`))) {
+          throw new HotlineError('NOT_FOUND', 'no such call for you on this server');
+        }
+      }
+      return run(session.username, payload);
+    });
   }
 
   onCallCommand('call.answer', async (username, { callId }) => {
