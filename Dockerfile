@@ -1,4 +1,5 @@
 # The hotline server. Runs TypeScript through tsx (docs/adr/0001-stack-and-runtime.md).
+# The same image renders asterisk-config/generated (scripts/asterisk-render.ts) in docker-compose.yml.
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
@@ -6,7 +7,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY src ./src
 COPY ivr-flows ./ivr-flows
+COPY scripts ./scripts
 COPY tsconfig.json ./
+# Mount point of the volume asterisk-generated: a new named volume takes this folder's owner.
+RUN mkdir -p /app/var/asterisk && chown node:node /app/var/asterisk
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --retries=3 CMD node -e "fetch('http://127.0.0.1:8080/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
