@@ -581,6 +581,30 @@ export function createQueueService(options: QueueServiceOptions) {
     }
   }
 
+  /**
+   * Blind transfer to a queue: the caller of a connected call leaves the agent (who wraps up, told
+   * `transferred`) and waits in `queueId` with music, keeping the arrival time. TRANSFER_TARGET_BUSY
+   * when the queue refuses the caller now (full, nobody logged in): then nothing changed.
+   */
+  async function requeue(callId: string, queueId: string): Promise<void> {
+    const call = calls.get(callId);
+    if (!call || call.phase !== 'connected') throw new HotlineError('NOT_FOUND', `no connected call ${callId} on this server`);
+    const refusal = await admission(acd, options.queues.get(queueId), limitsOf(queueId));
+    if (refusal) throw new HotlineError('TRANSFER_TARGET_BUSY', `queue ${queueId} refuses the caller now (${refusal})`, { reason: refusal });
+    if (phaseOf(call) !== 'connected') throw new HotlineError('NOT_FOUND', `no connected call ${callId} on this server`);
+    call.phase = 'ended';
+    forget(call);
+    const { stickyAgentId: _sticky, ...request } = call.request;
+    await enqueue({ ...request, queueId }); // moves the caller out of the call's bridge into the music
+    await telephony.hangup(call.agentChannelId!).catch(() => undefined);
+    await telephony.destroyBridge(call.bridgeId!).catch(() => undefined);
+    if (call.agentId) {
+      await wrapUp(call.agentId);
+      options.onEnded?.({ callId, agentId: call.agentId, cause: 'transferred' });
+    }
+    call.log.info({ queueId }, 'caller transferred to a queue');
+  }
+
   /** The waiting caller pressed a key: the queue's callback key books a callback. */
   async function onKey(channelId: string, digit: string): Promise<void> {
     const call = byChannel.get(channelId);
@@ -637,6 +661,9 @@ export function createQueueService(options: QueueServiceOptions) {
       };
     },
     handOver,
+    requeue,
+    /** A party's hang-up that a transfer saw first while handing the call over: handled as if it came now. */
+    channelGone: (channelId: string): Promise<void> => onEvent({ type: 'hung-up', channelId, cause: 16, byApp: false }),
     /** The agent wraps up after a call of theirs ended (the wrap-up timer ends it); e.g. an expert after a consult. */
     wrapUp,
     async close(): Promise<void> {

@@ -19,13 +19,39 @@ export type CallEvent =
   | { readonly type: 'callback_booked'; readonly at: number }
   | { readonly type: 'hold'; readonly at: number }
   | { readonly type: 'unhold'; readonly at: number }
-  | { readonly type: 'transfer'; readonly at: number; readonly kind: string; readonly to: string }
+  /** A consult or transfer began (docs/transfers.md): `to` is `skill:<id>`, `queue:<id>` or `number:<digits>`; `by` the agent. */
+  | { readonly type: 'transfer'; readonly at: number; readonly kind: TransferKind; readonly to: string; readonly by?: string }
+  /** The running consult or transfer moved on; `agentId` is the expert who answered. */
+  | { readonly type: 'transfer_step'; readonly at: number; readonly step: TransferStep; readonly reason?: string; readonly agentId?: string }
   /** A supervisor started supervising, switched mode (monitor, whisper, barge, takeOver) or left (`left`). */
   | { readonly type: 'supervision'; readonly at: number; readonly supervisor: string; readonly mode: string }
   | { readonly type: 'ticket'; readonly at: number; readonly ticketId: string }
   | { readonly type: 'recording'; readonly at: number; readonly name: string }
   | { readonly type: 'rating'; readonly at: number; readonly rating: string }
   | { readonly type: 'ended'; readonly at: number; readonly by: EndedBy; readonly cause?: number };
+
+/** `consult`: the agent talks to the target first; `blind`: the target takes the caller when it answers; `queue`: the caller goes back to a queue. */
+export type TransferKind = 'consult' | 'blind' | 'emergency' | 'queue';
+/** `answered` and `conference` are steps of a running transfer; the others end it. */
+export type TransferStep = 'answered' | 'conference' | 'completed' | 'cancelled' | 'failed' | 'target_left' | 'caller_left' | 'agent_left';
+
+/** One consult or transfer of a call, with its times and parties. */
+export interface TransferVisit {
+  readonly at: number;
+  readonly kind: TransferKind;
+  readonly to: string;
+  /** The agent who started it. */
+  readonly by?: string;
+  /** The expert agent who answered (a target through the ACD). */
+  readonly agentId?: string;
+  readonly answeredAt?: number;
+  readonly conferenceAt?: number;
+  readonly endedAt?: number;
+  /** How it ended (`call_ended`: the call ended while it ran). */
+  readonly outcome?: Exclude<TransferStep, 'answered' | 'conference'> | 'call_ended';
+  /** Why it failed: busy, no-answer, declined, failed. */
+  readonly reason?: string;
+}
 
 export interface QueueVisit {
   readonly queueId: string;
@@ -61,7 +87,7 @@ export interface CallRecord {
   readonly answeredAt?: number;
   readonly agentIds: readonly string[];
   readonly holds: ReadonlyArray<{ readonly at: number; readonly until?: number }>;
-  readonly transfers: ReadonlyArray<{ readonly at: number; readonly kind: string; readonly to: string }>;
+  readonly transfers: readonly TransferVisit[];
   /** Supervision of the call, in order (audit in full: GET /api/supervision/sessions). */
   readonly supervisions?: ReadonlyArray<{ readonly at: number; readonly supervisor: string; readonly mode: string }>;
   readonly ticketIds: readonly string[];
@@ -109,7 +135,9 @@ export function applyCallEvent(record: CallRecord, event: CallEvent): CallRecord
     case 'unhold':
       return { ...record, holds: record.holds.map((h, i) => (i === record.holds.length - 1 && h.until === undefined ? { ...h, until: event.at } : h)) };
     case 'transfer':
-      return { ...record, transfers: [...record.transfers, { at: event.at, kind: event.kind, to: event.to }] };
+      return { ...record, transfers: [...record.transfers, { at: event.at, kind: event.kind, to: event.to, ...(event.by ? { by: event.by } : {}) }] };
+    case 'transfer_step':
+      return { ...record, transfers: transferStep(record.transfers, event) };
     case 'supervision':
       return { ...record, supervisions: [...(record.supervisions ?? []), { at: event.at, supervisor: event.supervisor, mode: event.mode }] };
     case 'ticket':
@@ -128,6 +156,17 @@ function settleOffer(offers: readonly Offer[], agentId: string, outcome: Offer['
   return offers.map((o, i) => (i === index ? { ...o, outcome, outcomeAt: at } : o));
 }
 
+function transferStep(transfers: readonly TransferVisit[], event: Extract<CallEvent, { type: 'transfer_step' }>): TransferVisit[] {
+  const index = transfers.findLastIndex((t) => t.endedAt === undefined);
+  return transfers.map((t, i) => {
+    if (i !== index) return t;
+    const withAgent = event.agentId ? { ...t, agentId: event.agentId } : t;
+    if (event.step === 'answered') return { ...withAgent, answeredAt: event.at };
+    if (event.step === 'conference') return { ...withAgent, conferenceAt: event.at };
+    return { ...withAgent, endedAt: event.at, outcome: event.step, ...(event.reason ? { reason: event.reason } : {}) };
+  });
+}
+
 function leaveQueue(queues: readonly QueueVisit[], outcome: QueueVisit['outcome'] & string, at: number): QueueVisit[] {
   return queues.map((q, i) => (i === queues.length - 1 && q.leftAt === undefined ? { ...q, leftAt: at, outcome } : q));
 }
@@ -141,6 +180,7 @@ function closeOpen(record: CallRecord, event: Extract<CallEvent, { type: 'ended'
     queues: inQueue ? leaveQueue(record.queues, event.by === 'caller' ? 'abandoned' : 'ended', event.at) : record.queues,
     offers: record.offers.map((o) => (o.outcome === undefined ? { ...o, outcome: 'withdrawn', outcomeAt: event.at } : o)),
     holds: record.holds.map((h) => (h.until === undefined ? { ...h, until: event.at } : h)),
+    transfers: record.transfers.map((t) => (t.endedAt === undefined ? { ...t, endedAt: event.at, outcome: 'call_ended' } : t)),
     endedAt: event.at,
     endedBy: event.by,
     ...(event.cause !== undefined ? { hangupCause: event.cause } : {}),

@@ -1,0 +1,101 @@
+/**
+ * The transfer state machine of one connected call: one table, one `transition()` (pure; the shell
+ * that moves channels and bridges is src/acd/transfer-desk.ts, the diagrams are in docs/transfers.md).
+ *
+ * ```
+ *            consult / blind (target rings; caller on hold with music, agent in the consult bridge)
+ *   (none) ───────────────────────────► ringing
+ *     ▲  ▲  failed (busy, no answer,     │  │ answered, blind ──► hand-over: caller + target go on
+ *     │  │  declined) / cancel           │  │
+ *     │  └─── back-to-caller ◄───────────┘  │ answered, consult
+ *     │                                     ▼
+ *     │  cancel / target left         consulting (agent ↔ target privately)
+ *     ├──── back-to-caller ◄─────────────┤  │ conference
+ *     │                                  │  ▼
+ *     │  cancel / target left         conference (all three)
+ *     └──── two-way ◄────────────────────┤
+ *                                        │ complete / agent left (from consulting or conference)
+ *                                        └──► hand-over: the agent leaves, caller + target go on
+ *   caller left (any state) ──► end-call: the target is hung up, the call ends
+ *   agent left while ringing ──► agent-gone: the ring stops, the call ends like an agent hang-up
+ * ```
+ * `blind` transfers (to a number or an expert skill, and the emergency hand-off) ring the target
+ * the same way and hand over as soon as it answers; until then the agent can still cancel, and a
+ * target that is not reached gives the caller back to the agent (recall).
+ */
+import { HotlineError } from '../errors.ts';
+
+export type TransferState = 'ringing' | 'consulting' | 'conference' | 'ended';
+export type TransferMode = 'consult' | 'blind';
+
+/** Why a target was not reached, or why a consult ended early (the agent is told). */
+export type ConsultFailure = 'busy' | 'no-answer' | 'declined' | 'failed';
+
+export type TransferEvent =
+  | { readonly type: 'answered' }
+  | { readonly type: 'failed'; readonly reason: ConsultFailure }
+  | { readonly type: 'conference' }
+  | { readonly type: 'complete' }
+  | { readonly type: 'cancel' }
+  | { readonly type: 'target_left' }
+  | { readonly type: 'agent_left' }
+  | { readonly type: 'caller_left' };
+
+/** What the shell does after a move. */
+export type TransferAction =
+  /** The target joins the agent in the consult bridge. */
+  | 'join-consult'
+  /** Agent and target join the caller in the call's bridge; the music stops. */
+  | 'conference'
+  /** The target takes the agent's place (queue service `handOver`); the agent leg is hung up. */
+  | 'hand-over'
+  /** The target is hung up (or its ring stopped); the agent is back with the caller, the music stops. */
+  | 'back-to-caller'
+  /** The target is hung up (or left); caller and agent go on in the call's bridge. */
+  | 'two-way'
+  /** The caller hung up: the target is hung up and the call ends. */
+  | 'end-call'
+  /** The agent hung up while the target rang: the ring stops, the call ends like an agent hang-up. */
+  | 'agent-gone';
+
+type Move = readonly [TransferState, TransferAction];
+
+const table: Readonly<Record<Exclude<TransferState, 'ended'>, Partial<Record<TransferEvent['type'], Move | ((mode: TransferMode) => Move)>>>> = {
+  ringing: {
+    answered: (mode) => (mode === 'blind' ? ['ended', 'hand-over'] : ['consulting', 'join-consult']),
+    failed: ['ended', 'back-to-caller'],
+    cancel: ['ended', 'back-to-caller'],
+    agent_left: ['ended', 'agent-gone'],
+    caller_left: ['ended', 'end-call'],
+  },
+  consulting: {
+    conference: ['conference', 'conference'],
+    complete: ['ended', 'hand-over'],
+    cancel: ['ended', 'back-to-caller'],
+    target_left: ['ended', 'back-to-caller'],
+    agent_left: ['ended', 'hand-over'],
+    caller_left: ['ended', 'end-call'],
+  },
+  conference: {
+    complete: ['ended', 'hand-over'],
+    agent_left: ['ended', 'hand-over'],
+    cancel: ['ended', 'two-way'],
+    target_left: ['ended', 'two-way'],
+    caller_left: ['ended', 'end-call'],
+  },
+};
+
+/** Whether `event` may happen in `state`. */
+export function canTransfer(state: TransferState, event: TransferEvent['type']): boolean {
+  return state !== 'ended' && table[state][event] !== undefined;
+}
+
+/** The state after `event` and what to do, or TRANSFER_BAD_STATE. */
+export function transferTransition(state: TransferState, mode: TransferMode, event: TransferEvent): { state: TransferState; action: TransferAction } {
+  const move = state === 'ended' ? undefined : table[state][event.type];
+  if (!move) {
+    throw new HotlineError('TRANSFER_BAD_STATE', `a transfer that is ${state} cannot ${event.type.replace('_', ' ')}`, { state, event: event.type });
+  }
+  const [next, action] = typeof move === 'function' ? move(mode) : move;
+  return { state: next, action };
+}
