@@ -31,6 +31,9 @@ import { createAcdState, type AcdState } from './acd/acd-state.ts';
 import { createLiveStats } from './acd/live-stats.ts';
 import { defaultLimits, defaultQueues } from './acd/queue-config.ts';
 import { createAgentDesk } from './acd/agent-desk.ts';
+import { createSupervision, type Supervision } from './acd/supervision.ts';
+import { createSupervisionAudit } from './acd/supervision-audit.ts';
+import { supervisionRoutes } from './http/routes/supervision.ts';
 import { createDeskRelay } from './acd/desk-relay.ts';
 import { createInstanceLiveness } from './acd/instance-liveness.ts';
 import { createWallboardFeed } from './acd/wallboard-feed.ts';
@@ -135,7 +138,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     const deadlines = createDeadlineScheduler({ store, clock, logger, owner: instanceId });
     closers.push(() => deadlines.stop());
 
-    const late: { queues?: QueueService; router?: QueueRouter } = {};
+    const late: { queues?: QueueService; router?: QueueRouter; supervision?: Supervision } = {};
     let catalogue = defaultCatalogue;
     if (config.embeddedAsterisk) {
       const customs = await createCustomsService({ port: 0 });
@@ -172,6 +175,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
       { name: 'store', health: () => store.health() },
       ...(amiUrl ? [{ name: 'ami', health: () => fromConnection(telephony.amiState()) }] : []),
     ];
+    const supervisionAudit = createSupervisionAudit({ store, clock });
     const app = await buildApp({
       logger,
       users,
@@ -179,6 +183,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
       mode: { asterisk: config.embeddedAsterisk ? 'simulator' : 'asterisk', store: store.kind },
       routes: [
         statsRoutes(liveStats),
+        supervisionRoutes({ audit: supervisionAudit }),
         staffingRoutes({ staffing: createStaffing({ store, clock, records: callRecords }), queueIds: [...defaultQueues.keys()] }),
         ticketRoutes({ tickets, kb, ratings, queries: ticketQueries, calls: callRecords }), flowRoutes({ versions }),
         callRoutes({ records: callRecords, missed: createMissedCalls({ records: callRecords, store, clock, callbackPending: async (callId) => (await acd.call(callId)) !== null }), now: () => clock.now() }),
@@ -238,6 +243,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
         if (ended.cause === 'no_answer') recorder.record(ended.callId, { type: 'rona', at: clock.now(), agentId: ended.agentId });
         if (ended.cause === 'agent_hangup') recorder.agentHungUp(ended.callId);
         desk.ended(ended);
+        late.supervision?.callEnded(ended);
       },
     }));
     closers.push(() => queues.close());
@@ -245,6 +251,14 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     closers.push(() => liveness.close());
     const router = (late.router = createQueueRouter({ acd, store, clock, logger, instanceId, queues: defaultQueues, deliver: queues.deliver, alive: liveness.alive }));
     closers.push(() => router.close());
+    const supervision = (late.supervision = createSupervision({
+      cti, bus, telephony: telephony.port, audit: supervisionAudit, clock, logger, instanceId,
+      getUser: (username) => users.getUser(username),
+      connection: (callId) => queues.connection(callId),
+      handOver: (callId, to) => queues.handOver(callId, to),
+      onNote: (callId, note) => recorder.record(callId, { type: 'supervision', ...note }),
+    }));
+    closers.push(() => supervision.close());
     const wallboard = createWallboardFeed({ bus, store, clock, logger, instanceId, snapshot: liveStats });
     closers.push(() => wallboard.close());
 
@@ -322,6 +336,7 @@ async function seedDemoAgents(acd: AcdState, simulator: Simulator): Promise<void
     await acd.upsertAgent(agentId, { extension, skills });
     await simulator.control.setEndpoint('PJSIP', extension, { behavior: 'manual' });
   }
+  await simulator.control.setEndpoint('PJSIP', '3001', { behavior: 'answer' }); // the demo supervisor's seat: no SIP phone, answers at once
 }
 
 function isLoopback(host: string): boolean {

@@ -10,7 +10,7 @@ export const demoPassword = 'hotline-demo';
 
 export const demoUsers: readonly User[] = [
   { username: 'admin', displayName: '管理员', roles: ['admin', 'supervisor'] },
-  { username: 'supervisor', displayName: '班长 王敏', roles: ['supervisor'] },
+  { username: 'supervisor', displayName: '班长 王敏', roles: ['supervisor'], extension: '3001' },
   { username: 'agent1001', displayName: '话务员 李娜', roles: ['agent'], extension: '1001' },
   { username: 'agent1002', displayName: '话务员 张伟', roles: ['agent'], extension: '1002' },
   { username: 'expert2001', displayName: '海关专席 陈静', roles: ['agent'], extension: '2001' },
