@@ -6,7 +6,7 @@
  *
  * A consult puts the caller on hold (music, alone in the call's bridge) and takes the agent into a
  * consult bridge of its own, then rings the target: an expert agent with the skill — the longest
- * idle ready one, reserved atomically in the ACD like any call (docs/adr/0009) — or an allow-listed
+ * idle ready one, reserved atomically in the ACD like any call (docs/adr/0010) — or an allow-listed
  * number over the trunk. Blind transfers ring the target the same way and hand the caller over as
  * soon as it answers. The caller is handed over through the queue service's `handOver`, so after a
  * transfer the call ends, wraps up and asks for the survey like any other.
