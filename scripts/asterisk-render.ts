@@ -7,6 +7,8 @@
  *   --out <dir>   output folder (default $ASTERISK_GENERATED_DIR, else asterisk-config/generated)
  *   --reload      afterwards, reload res_pjsip.so and app_queue.so through ARI (ARI_URL, ARI_USER,
  *                 ARI_PASSWORD), so new or removed seats take effect without a restart
+ *   --seat-password <extension>
+ *                 only print that seat's SIP password (derived from SEAT_SIP_KEY) and exit
  *
  * Reads REDIS_URL / REDIS_PREFIX for the seats (without REDIS_URL there are none), and ARI_PASSWORD,
  * AMI_SECRET, SEAT_SIP_KEY, ASTERISK_TLS_BIND, CARRIER_SIP_URI, CARRIER_ADDRESSES (.env.example).
@@ -17,7 +19,7 @@ import path from 'node:path';
 import { loadConfig } from '../src/config/config.ts';
 import { createLogger } from '../src/log.ts';
 import { createStore } from '../src/store/create-store.ts';
-import { listSeats, renderAsteriskFiles, RenderError, type Seat } from './asterisk/render.ts';
+import { listSeats, renderAsteriskFiles, RenderError, SEAT_EXTENSION, seatSipPassword, type Seat } from './asterisk/render.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {
@@ -63,6 +65,14 @@ async function reloadModule(module: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  const seat = option('--seat-password');
+  if (args.includes('--seat-password')) {
+    const key = process.env['SEAT_SIP_KEY'];
+    if (!seat || !SEAT_EXTENSION.test(seat)) throw new Error('--seat-password needs an extension of 4–8 digits');
+    if (!key) throw new Error('SEAT_SIP_KEY is not set');
+    console.log(seatSipPassword(key, seat));
+    return;
+  }
   const seats = await readSeats();
   const { files, skipped } = renderAsteriskFiles(process.env, seats);
   mkdirSync(out, { recursive: true });

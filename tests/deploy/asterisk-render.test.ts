@@ -196,6 +196,11 @@ describe('npm run asterisk:render (scripts/asterisk-render.ts)', () => {
     for (const file of readdirSync(out)) expect(statSync(path.join(out, file)).mode & 0o777, file).toBe(0o640);
   });
 
+  it('--seat-password prints the SIP password a seat registers with', async () => {
+    const { stdout } = await run(tsx, [script, '--seat-password', '1001'], { env: { ...base, SEAT_SIP_KEY: env.SEAT_SIP_KEY } as NodeJS.ProcessEnv, cwd: repoRoot });
+    expect(stdout.trim()).toBe(seatSipPassword(env.SEAT_SIP_KEY!, '1001'));
+  });
+
   it('with a sample password exits with an error and writes nothing', async () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'hotline-render-'));
     try {
