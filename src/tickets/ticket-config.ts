@@ -51,6 +51,25 @@ export function defaultTicketConfig(): TicketConfig {
   };
 }
 
+let sharedDefault: TicketConfig | undefined;
+
+/**
+ * The default configuration for readers (what applies while no configuration is stored): built
+ * once — validating the shipped calendar years is costly, and every screen pop reads the
+ * configuration — and frozen, so no reader can change it for the others.
+ */
+export function readDefaultTicketConfig(): TicketConfig {
+  return (sharedDefault ??= deepFreeze(defaultTicketConfig()));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
 /** Validates a whole configuration (as an admin sends it); throws TICKET_INVALID. */
 export function parseTicketConfig(value: unknown): TicketConfig {
   if (!Value.Check(TicketConfigSchema, value)) {
@@ -72,7 +91,14 @@ export function parseTicketConfig(value: unknown): TicketConfig {
   return value;
 }
 
-/** The calendar of a configuration. */
+const calendars = new WeakMap<TicketConfig, WorkingCalendar>();
+
+/** The calendar of a configuration (built once per configuration object). */
 export function calendarOf(config: TicketConfig): WorkingCalendar {
-  return createWorkingCalendar(config.calendarYears);
+  let calendar = calendars.get(config);
+  if (!calendar) {
+    calendar = createWorkingCalendar(config.calendarYears);
+    calendars.set(config, calendar);
+  }
+  return calendar;
 }

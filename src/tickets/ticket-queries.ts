@@ -6,7 +6,7 @@
 import type { Clock } from '../clock.ts';
 import type { Store } from '../store/store.ts';
 import { lightOf, type Light } from './deadlines.ts';
-import { defaultTicketConfig, type TicketConfig } from './ticket-config.ts';
+import { readDefaultTicketConfig, type TicketConfig } from './ticket-config.ts';
 import { ticketKeys } from './ticket-keys.ts';
 import type { TicketState } from './ticket-states.ts';
 import type { Ticket } from './ticket-types.ts';
@@ -49,7 +49,7 @@ export function createTicketQueries(options: { store: Store; clock: Clock; scanL
   const scanLimit = options.scanLimit ?? 50_000;
 
   async function scan(filter: TicketFilter, enough: (found: number) => boolean): Promise<TicketView[]> {
-    const { yellowShare } = (await store.get<TicketConfig>(ticketKeys.config))?.value ?? defaultTicketConfig();
+    const { yellowShare } = (await store.get<TicketConfig>(ticketKeys.config))?.value ?? readDefaultTicketConfig();
     const now = clock.now();
     const found: TicketView[] = [];
     const max = filter.to === undefined ? Infinity : filter.to - 0.001;

@@ -14,7 +14,7 @@ import type { Logger } from '../log.ts';
 import type { Op, Store } from '../store/store.ts';
 import { ticketKpis, type KpiTicket, type TicketKpis } from './kpis.ts';
 import { applyEffects } from './ticket-effects.ts';
-import { calendarOf, defaultTicketConfig, parseTicketConfig, type TicketConfig } from './ticket-config.ts';
+import { calendarOf, parseTicketConfig, readDefaultTicketConfig, type TicketConfig } from './ticket-config.ts';
 import { createTicketIdGenerator } from './ticket-id.ts';
 import { normalizePhone, ticketKeys } from './ticket-keys.ts';
 import { ticketView, type TicketView } from './ticket-queries.ts';
@@ -61,7 +61,7 @@ export function createTicketService(options: TicketServiceOptions): TicketServic
   const ids = createTicketIdGenerator({ store, clock });
 
   async function config(): Promise<TicketConfig> {
-    return (await store.get<TicketConfig>(ticketKeys.config))?.value ?? defaultTicketConfig();
+    return (await store.get<TicketConfig>(ticketKeys.config))?.value ?? readDefaultTicketConfig();
   }
 
   const view = ticketView;
