@@ -41,6 +41,7 @@ import { createStaffing } from './acd/staffing.ts';
 import { staffingRoutes } from './http/routes/staffing.ts';
 import { createQueueRouter, type QueueRouter } from './acd/queue-router.ts';
 import { createQueueService, type QueueService } from './acd/queue-service.ts';
+import { createTransferDesk, ticketNotes, type TransferDesk } from './acd/transfer-desk.ts';
 import { createEventBus, type EventBus } from './cti/event-bus.ts';
 import { createCtiGateway, type CtiGateway } from './cti/gateway.ts';
 import { createCallRecords } from './calls/call-records.ts';
@@ -138,7 +139,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     const deadlines = createDeadlineScheduler({ store, clock, logger, owner: instanceId });
     closers.push(() => deadlines.stop());
 
-    const late: { queues?: QueueService; router?: QueueRouter; supervision?: Supervision } = {};
+    const late: { queues?: QueueService; router?: QueueRouter; supervision?: Supervision; transfers?: TransferDesk } = {};
     let catalogue = defaultCatalogue;
     if (config.embeddedAsterisk) {
       const customs = await createCustomsService({ port: 0 });
@@ -196,13 +197,13 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     closers.push(() => bus.close());
     const cti = createCtiGateway({ server: app.server, users, bus, clock, logger });
     closers.push(() => cti.close());
-    const relay = createDeskRelay({ store, instanceId, logger, holds: (callId) => late.queues?.connection(callId) !== undefined });
+    const relay = createDeskRelay({ store, instanceId, logger, holds: (callId) => late.queues?.connection(callId) !== undefined || late.transfers?.connection(callId) !== undefined });
     await relay.start();
     closers.push(() => relay.close());
     const desk = createAgentDesk({
       cti, bus, acd, records: callRecords, telephony: telephony.port, clock, logger,
       getUser: (username) => users.getUser(username),
-      connection: (callId) => late.queues?.connection(callId),
+      connection: (callId) => late.transfers?.connection(callId) ?? late.queues?.connection(callId), // a consult id: the expert's leg
       onHold: (callId, held) => recorder.record(callId, { type: held ? 'hold' : 'unhold', at: clock.now() }),
       kick: () => late.router?.kick(),
       ...(simulator ? { answerAgentLeg: (channelId: string) => simulator.control.answer(channelId) } : {}),
@@ -234,6 +235,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
         await calls.startFlow(callerChannelId, 'survey', { callerNumber: record?.callerNumber ?? '', ...(record?.did ? { did: record.did } : {}) });
         return true;
       },
+      onPartyLeft: (connection, party) => late.transfers?.partyLeft(connection, party) ?? Promise.resolve(false),
       onCallback: (event) => {
         if (event.type === 'registered') recorder.record(event.callId, { type: 'callback_booked', at: clock.now() });
         if (event.type === 'dialling') recorder.callbackDialled({ callId: event.attemptId, did: event.did, callerNumber: event.number, callbackOf: event.callId });
@@ -259,6 +261,14 @@ export async function startHotline(config: Config, logger: Logger, options: Star
       onNote: (callId, note) => recorder.record(callId, { type: 'supervision', ...note }),
     }));
     closers.push(() => supervision.close());
+    const transfers = (late.transfers = createTransferDesk({
+      cti, bus, acd, queues, telephony: telephony.port, clock, logger, instanceId,
+      allow: new Set(config.TRANSFER_ALLOW.split(',')), routingQueues: defaultQueues,
+      record: (callId, event) => recorder.record(callId, event),
+      noteTickets: ticketNotes(callRecords, tickets, logger),
+      onOffer: (offer) => desk.offered(offer),
+    }));
+    closers.push(() => transfers.close());
     const wallboard = createWallboardFeed({ bus, store, clock, logger, instanceId, snapshot: liveStats });
     closers.push(() => wallboard.close());
 
