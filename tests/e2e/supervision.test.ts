@@ -24,14 +24,15 @@ interface Live {
   callBridge: string;
 }
 
-describe('supervision of a live call', () => {
+// the composed server runs on the system clock (IVR prompts play in real time): generous limits on a loaded machine
+describe('supervision of a live call', { timeout: 60_000 }, () => {
   let hotline: Hotline | undefined;
   const clients: Client[] = [];
   afterEach(async () => {
     for (const client of clients.splice(0)) await client.close();
     await hotline?.close();
     hotline = undefined;
-  });
+  }, 60_000);
 
   async function token(username: string): Promise<string> {
     const response = await fetch(`${hotline!.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: demoPassword }) });
@@ -176,6 +177,8 @@ describe('supervision of a live call', () => {
       expect((await sessions('agent1001')).status).toBe(403);
       expect((await sessions()).body).toEqual([]);
       expect((await hotline!.simulator!.control.stats()).channels).toBe(3); // the caller (Local pair) and the agent: no supervisor leg was rung
+      await hotline!.simulator!.control.hangup(callId);
+      await nothingLeft();
     });
   });
 
