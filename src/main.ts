@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `  Hotline is running: ${hotline.url}`,
+    `  Softphone (browser): ${hotline.url}/${hotline.demoUsers.length > 0 ? '   (demo citizen phone: ' + hotline.url + '/#/phone)' : ''}`,
     `  API docs (OpenAPI):  ${hotline.url}/docs`,
     `  Health:              ${hotline.url}/health`,
     `  Asterisk:            ${config.embeddedAsterisk ? `built-in simulator, ARI at ${hotline.ariUrl}/ari (control API: ${hotline.ariUrl}/sim)` : hotline.ariUrl}`,
