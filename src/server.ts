@@ -29,7 +29,7 @@ import { buildApp } from './http/app.ts';
 import { statsRoutes } from './http/routes/stats.ts';
 import { createAcdState, type AcdState } from './acd/acd-state.ts';
 import { createLiveStats } from './acd/live-stats.ts';
-import { defaultLimits, defaultQueues } from './acd/queue-config.ts';
+import { defaultLimits, defaultQueues, defaultRecording } from './acd/queue-config.ts';
 import { createAgentDesk } from './acd/agent-desk.ts';
 import { createSupervision, type Supervision } from './acd/supervision.ts';
 import { createSupervisionAudit } from './acd/supervision-audit.ts';
@@ -46,6 +46,9 @@ import { createEventBus, type EventBus } from './cti/event-bus.ts';
 import { createCtiGateway, type CtiGateway } from './cti/gateway.ts';
 import { createCallRecords } from './calls/call-records.ts';
 import { createCallRecorder } from './calls/call-recorder.ts';
+import { createRecordingFeature } from './calls/recording-feature.ts';
+import { recordingRoutes } from './http/routes/recordings.ts';
+import { qualityRoutes } from './http/routes/quality.ts';
 import { createMissedCalls } from './calls/missed-calls.ts';
 import { callRoutes } from './http/routes/calls.ts';
 import { hostname } from 'node:os';
@@ -153,6 +156,11 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     await publishDraftsOnce(versions, path.resolve(import.meta.dirname, '../ivr-flows'), logger.child({ component: 'flows' }));
     const recorder = createCallRecorder({ records: callRecords, telephony: telephony.port, clock, logger });
     closers.push(() => recorder.close());
+    const recording = createRecordingFeature({
+      store, clock, logger, telephony: telephony.port, records: callRecords, tickets, queueSettings: defaultRecording, config, owner: instanceId,
+      recordCallEvent: (callId, event) => recorder.record(callId, event),
+    });
+    closers.push(() => recording.close());
     const ivrQueue = createAcdQueueEntry({ enqueue: (request) => late.queues!.enqueue(request) });
     const calls = createIvrCalls({
       telephony: telephony.port, versions, didFlows: didFlowsFrom(config), store, clock, logger: logger.child({ component: 'ivr' }),
@@ -189,6 +197,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
         supervisionRoutes({ audit: supervisionAudit }),
         staffingRoutes({ staffing: createStaffing({ store, clock, records: callRecords }), queueIds: [...defaultQueues.keys()] }),
         ticketRoutes({ tickets, kb, ratings, queries: ticketQueries, calls: callRecords }), flowRoutes({ versions }),
+        recordingRoutes(recording), qualityRoutes(recording.quality),
         callRoutes({ records: callRecords, missed: createMissedCalls({ records: callRecords, store, clock, callbackPending: async (callId) => (await acd.call(callId)) !== null }), now: () => clock.now() }),
         ...browserAppRoutes({ config, simulator, demo: demoUsers.length > 0, acd, callRecords, clock }),
       ],
@@ -232,6 +241,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
       onConnected: (connection) => {
         desk.connected(connection);
         ivrQueue.connected(connection.callId);
+        recording.connected(connection);
       },
       onAgentHungUp: async ({ callId, callerChannelId }) => {
         const record = await callRecords.get(callId);
@@ -280,6 +290,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     router.start();
     wallboard.start();
     deadlines.start();
+    recording.start();
     await app.listen({ host: config.HOST, port: config.PORT });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
