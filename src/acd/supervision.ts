@@ -66,6 +66,8 @@ interface Session extends SessionLegs {
   state: SessionState;
   /** While ringing: the mode to enter once answered (the latest asked for). */
   requested: SupervisionMode;
+  /** The supervisor's phone answered (the leg is in the app). */
+  answered: boolean;
   /** Set just before the hand-over: the call's later 'transferred' end is this session's own doing. */
   takingOver: boolean;
   endReason?: EndReason;
@@ -132,7 +134,7 @@ export function createSupervision(options: SupervisionOptions) {
       id, supervisor: username, callId, agentId: call.agentId, agentLeg: call.agentChannelId, callerLeg: call.callerChannelId,
       leg: `sv-${id}`, snoops: new Set(), counter: 0, where: 'none',
       log: logger.child({ callId, sessionId: id, supervisor: username }), ring: new AbortController(),
-      state: 'ringing', requested: mode, takingOver: false, legsGone: [], moves: Promise.resolve(), events: Promise.resolve(),
+      state: 'ringing', requested: mode, answered: false, takingOver: false, legsGone: [], moves: Promise.resolve(), events: Promise.resolve(),
       audit: Promise.resolve({ sessionId: id, supervisor: username, agentId: call.agentId, callId, instanceId, startedAt: clock.now(), modes: [] }),
     };
     bySupervisor.set(username, s);
@@ -155,6 +157,7 @@ export function createSupervision(options: SupervisionOptions) {
       if (s.state !== 'ended') void end(s, isNoAnswer(error) ? 'no_answer' : 'failed');
       return;
     }
+    s.answered = true;
     await serial(s, async () => {
       if (s.state !== 'ringing') return; // ended meanwhile: the clean-up hangs the leg up
       await rewire(s, s.requested);
@@ -238,7 +241,7 @@ export function createSupervision(options: SupervisionOptions) {
     const id = event.channelId;
     const farEnd = event.type === 'hung-up' && !event.byApp;
     if (id === s.leg) {
-      if (s.state !== 'ringing') await end(s, 'supervisor_hangup'); // while ringing, ring() sees the originate fail
+      if (s.answered) await end(s, 'supervisor_hangup'); // before the answer, ring() sees the originate fail
       return;
     }
     if (farEnd) {
