@@ -196,8 +196,8 @@ export function createQuality(options: QualityOptions) {
     const current = await sheet();
     const { total, maxTotal } = scoreSheet(current, input.scores);
     for (let attempt = 0; attempt < 20; attempt++) {
-      await get(id);
-      const found = (await store.get<QualityReview>(keys.review(id)))!;
+      const found = /^q-[A-Za-z0-9_-]{1,120}$/.test(id) ? await store.get<QualityReview>(keys.review(id)) : null;
+      if (!found) throw new HotlineError('QUALITY_REVIEW_NOT_FOUND', 'no quality review with this id');
       if (found.value.state === 'done') throw new HotlineError('QUALITY_REVIEW_DONE', 'this review was submitted as final');
       const final = input.final ?? true;
       const next: QualityReview = {
