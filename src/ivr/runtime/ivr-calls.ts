@@ -8,7 +8,7 @@
  * `activeCalls`, `drain`, `close`).
  */
 import type { Clock } from '../../clock.ts';
-import { HotlineError } from '../../errors.ts';
+import { HotlineError, isHotlineError } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { untrusted } from '../../log.ts';
 import type { ChannelInfo, ReconcileSnapshot, TelephonyEvent, TelephonyPort } from '../../telephony/port.ts';
@@ -171,6 +171,10 @@ export function createIvrCalls(options: IvrCallsOptions): IvrCalls {
       sessions.set(event.channelId, session);
       session.feed({ type: 'started', callId: event.channelId, vars: { caller_number: callerNumber, ...(did && { did }) } });
     } catch (error) {
+      if (isHotlineError(error, 'TELEPHONY_CHANNEL_GONE') && !sessions.has(event.channelId)) {
+        log.info('the channel was gone before it was answered: nothing to do'); // a caller who hung up at once, or an event about a channel Asterisk does not have
+        return;
+      }
       log.error({ err: error }, 'could not start the IVR: the caller goes to the fallback queue');
       if (!sessions.has(event.channelId)) park(facts, log);
     }

@@ -38,9 +38,13 @@ export function createParkedCall(
     channelId: call.channelId, requestId, signal: gone.signal, arrivedAt: deps.clock.now(), callerNumber: call.callerNumber,
     onOutcome: (outcome) => {
       log.info({ outcome }, 'parked call left the queue');
-      if (outcome === 'answered') end();
-      else void deps.telephony.hangup(call.channelId, 'congestion').catch(() => undefined);
+      if (outcome !== 'answered') void deps.telephony.hangup(call.channelId, 'congestion').catch(() => undefined);
+      end(); // the queue has the call now, or it was hung up: either way this session is done
     },
-  }).catch((error: unknown) => log.error({ err: error }, 'could not queue the parked call'));
+  }).catch((error: unknown) => {
+    log.error({ err: error }, 'could not queue the parked call');
+    void deps.telephony.hangup(call.channelId, 'congestion').catch(() => undefined);
+    end();
+  });
   return session;
 }
