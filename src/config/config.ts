@@ -50,6 +50,12 @@ export const EnvSchema = Type.Object({
     pattern: '^https?://[^\\s,/]+(,https?://[^\\s,/]+)*$',
     description: 'browser origins allowed to call the API cross-origin, comma-separated (e.g. https://desk.example.gov.cn); unset = same origin only',
   })),
+  SIP_WS_URL: Type.Optional(Type.String({ pattern: '^wss?://[^\\s/]+(/\\S*)?$', description: 'SIP-over-WebSocket URL the softphones register to, e.g. wss://pbx.example.gov.cn:8089/ws; unset = demo mode (agents answer through CTI)' })),
+  SIP_DOMAIN: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9.-]{1,253}$', description: 'SIP domain of the seats\' AORs; default: the host of SIP_WS_URL' })),
+  SIP_SECRET: Type.Optional(Type.String({ minLength: 16, description: 'server secret the per-seat SIP passwords are derived from (HMAC-SHA256 of the extension); required with SIP_WS_URL' })),
+  SIP_ICE_SERVERS: Type.Optional(Type.String({ pattern: '^(stuns?|turns?):[^\\s,]+(,(stuns?|turns?):[^\\s,]+)*$', description: 'STUN/TURN URLs for the softphones, comma-separated; unset = none (intranet: host candidates only)' })),
+  SIP_TURN_USERNAME: Type.Optional(Type.String({ minLength: 1, description: 'user name for the turn:/turns: URLs of SIP_ICE_SERVERS' })),
+  SIP_TURN_CREDENTIAL: Type.Optional(Type.String({ minLength: 1, description: 'credential for the turn:/turns: URLs of SIP_ICE_SERVERS' })),
 });
 
 export type Env = Static<typeof EnvSchema>;
@@ -62,7 +68,7 @@ export interface Config extends Env {
 }
 
 /** Secrets that must never reach a log line. */
-export const secretKeys = ['ARI_PASSWORD', 'AMI_SECRET', 'SIM_CONTROL_TOKEN', 'ADMIN_PASSWORD', 'METRICS_TOKEN'] as const;
+export const secretKeys = ['ARI_PASSWORD', 'AMI_SECRET', 'SIM_CONTROL_TOKEN', 'ADMIN_PASSWORD', 'METRICS_TOKEN', 'SIP_SECRET', 'SIP_TURN_CREDENTIAL'] as const;
 
 /**
  * Validates `env` (process.env by default) and returns the typed configuration.
@@ -87,6 +93,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (picked[url] !== undefined && picked[secret] === undefined) {
       throw new HotlineError('CONFIG_INVALID', `invalid configuration: ${secret} must be set when ${url} is (the default is for the built-in simulator only)`);
     }
+  }
+  if (picked.SIP_WS_URL !== undefined && picked.SIP_SECRET === undefined) {
+    throw new HotlineError('CONFIG_INVALID', 'invalid configuration: SIP_SECRET must be set when SIP_WS_URL is (the seats\' SIP passwords derive from it)');
   }
   return { ...value, embeddedAsterisk: value.ARI_URL === undefined, embeddedStore: value.REDIS_URL === undefined };
 }
