@@ -59,6 +59,8 @@ import { createKbService } from './tickets/kb-service.ts';
 import { createTicketQueries, type TicketView } from './tickets/ticket-queries.ts';
 import { createTicketService } from './tickets/ticket-service.ts';
 import type { HealthSource } from './http/routes/health.ts';
+import { createMetrics } from './ops/metrics.ts';
+import { metricsRoutes } from './http/routes/metrics.ts';
 import { softphoneRoutes } from './http/routes/softphone.ts';
 import { demoPhoneRoutes } from './http/routes/demo-phone.ts';
 
@@ -187,12 +189,21 @@ export async function startHotline(config: Config, logger: Logger, options: Star
       ...(amiUrl ? [{ name: 'ami', health: () => fromConnection(telephony.amiState()) }] : []),
     ];
     const supervisionAudit = createSupervisionAudit({ store, clock });
+    const metrics = createMetrics({
+      clock, liveStats, waitingCalls: () => acd.waitingCalls(), allAgents: () => acd.allAgents(),
+      ivrCalls: () => calls.activeCalls(), ivrHolds: (callId) => calls.session(callId) !== undefined,
+      components: () => health.map((source) => ({ name: source.name, up: source.health().up })),
+      ctiConnections: () => cti.stats().connections,
+      tickets: () => ticketQueries.list({}, Infinity),
+    });
     const app = await buildApp({
       logger,
       users,
       health,
+      metricsToken: config.METRICS_TOKEN,
       mode: { asterisk: config.embeddedAsterisk ? 'simulator' : 'asterisk', store: store.kind },
       routes: [
+        metricsRoutes(metrics),
         statsRoutes(liveStats),
         supervisionRoutes({ audit: supervisionAudit }),
         staffingRoutes({ staffing: createStaffing({ store, clock, records: callRecords }), queueIds: [...defaultQueues.keys()] }),

@@ -26,6 +26,8 @@ export interface AppOptions {
   readonly routes?: readonly RoutePlugin[];
   /** Largest accepted request body, bytes. */
   readonly bodyLimit?: number;
+  /** Bearer token of GET /metrics (METRICS_TOKEN); unset = loopback scrapers only. */
+  readonly metricsToken?: string | undefined;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -36,13 +38,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   installErrorHandler(app);
-  installAuth(app, options.users);
+  installAuth(app, options.users, { metricsToken: options.metricsToken });
   app.addSchema(ErrorBody);
 
   await app.register(swagger, {
     openapi: {
       info: { title: 'Hotline API', version: '0.1.0', description: 'REST API of the 12345 hotline server. Errors: docs/errors.md.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, metrics: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN' } } },
       security: [{ bearer: [] }],
     },
   });

@@ -2,13 +2,16 @@
  * Authentication and role checks for every route, default-deny: each route declares
  * `config: { auth: 'public' }` or `config: { auth: ['agent', …] }`, and registering a route without
  * it fails at boot. Clients send `Authorization: Bearer <token>` from POST /api/auth/login.
+ * `auth: 'metrics'` is for the Prometheus scrape: it takes `Authorization: Bearer <METRICS_TOKEN>`,
+ * or, when no METRICS_TOKEN is configured, a loopback client only (no user session either way).
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Session, UserService } from '../auth/user-service.ts';
 import type { Role } from '../auth/roles.ts';
 import { HotlineError } from '../errors.ts';
 
-export type RouteAuth = 'public' | readonly Role[];
+export type RouteAuth = 'public' | 'metrics' | readonly Role[];
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -22,7 +25,13 @@ declare module 'fastify' {
 /** Routes that plugins add on their own (OpenAPI UI assets) and that are public by nature. */
 const publicPrefixes = ['/docs'];
 
-export function installAuth(app: FastifyInstance, users: UserService): void {
+export interface AuthOptions {
+  /** The bearer token of `auth: 'metrics'` routes; unset = loopback clients only. */
+  readonly metricsToken?: string | undefined;
+}
+
+export function installAuth(app: FastifyInstance, users: UserService, options: AuthOptions = {}): void {
+  const metricsDigest = options.metricsToken === undefined ? undefined : digest(options.metricsToken);
   app.decorateRequest('session', null);
 
   app.addHook('onRoute', (route) => {
@@ -37,6 +46,7 @@ export function installAuth(app: FastifyInstance, users: UserService): void {
   app.addHook('onRequest', async (request) => {
     const auth = request.routeOptions.config.auth;
     if (auth === undefined || auth === 'public') return;
+    if (auth === 'metrics') return checkScraper(request);
     const token = bearerToken(request);
     const session = token ? await users.authenticate(token) : null;
     if (!session) throw new HotlineError('UNAUTHORIZED', 'log in first: Authorization: Bearer <token>');
@@ -45,6 +55,25 @@ export function installAuth(app: FastifyInstance, users: UserService): void {
     }
     request.session = session;
   });
+
+  function checkScraper(request: FastifyRequest): void {
+    if (metricsDigest === undefined) {
+      if (isLoopback(request.socket.remoteAddress)) return;
+      throw new HotlineError('UNAUTHORIZED', 'metrics are served to loopback clients only unless METRICS_TOKEN is set');
+    }
+    const token = bearerToken(request);
+    if (token === undefined || !timingSafeEqual(digest(token), metricsDigest)) {
+      throw new HotlineError('UNAUTHORIZED', 'send Authorization: Bearer <METRICS_TOKEN>');
+    }
+  }
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
 }
 
 export function bearerToken(request: FastifyRequest): string | undefined {
