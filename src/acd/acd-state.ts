@@ -6,8 +6,9 @@
  *
  * Keys: `acd:agent:<id>` (AgentRecord), `acd:agents` (set of ids), `acd:ready` (zset, score =
  * ready since: longest idle first), `acd:staffed:<skill>` (zset of the logged-in agents with that
- * skill, score = level), `acd:call:<id>` (QueuedCall), `acd:queue:<id>` (zset, score = enqueued
- * at), `acd:queues` (set of queue ids in use), `acd:offered` (set of calls ringing an agent),
+ * skill, score = level), `acd:call:<id>` (QueuedCall), `acd:queue:<id>` (zset of the waiting calls
+ * in service order: score = enqueued at + (9 − caller priority) × 10¹³, see `queueScore`),
+ * `acd:queues` (set of queue ids in use), `acd:offered` (set of calls ringing an agent),
  * `acd:events` (stream).
  */
 import type { Clock } from '../clock.ts';
@@ -51,6 +52,16 @@ export interface CallbackRequest {
 
 /** Agent events that do not involve a call document (those go through reserve/answer/rona/release). */
 export type AgentOnlyEvent = Extract<AgentEvent, { type: 'login' | 'ready' | 'not_ready' | 'end_wrap_up' | 'logout' | 'call_ended' }>;
+
+/**
+ * A waiting call's score in its queue's zset: the queue lists its callers in service order
+ * (higher caller priority first, then arrival in the queue), so the router reads only the heads.
+ * Priorities are 0 … 9 (flows); a call queued before this encoding (score = enqueued at) reads as
+ * priority 9, ahead of the others, which only the callers waiting during that upgrade notice.
+ */
+export function queueScore(call: Pick<WaitingCall, 'enqueuedAt' | 'priority'>): number {
+  return call.enqueuedAt + (9 - call.priority) * 1e13;
+}
 
 const MAX_ATTEMPTS = 50;
 const EVENTS_MAX_LEN = 100_000;
@@ -162,7 +173,7 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
       [{ key: k.call(call.callId), version: 0 }],
       [
         { op: 'put', key: k.call(call.callId), value: queued },
-        { op: 'zadd', key: k.queue(call.queueId), member: call.callId, score: call.enqueuedAt },
+        { op: 'zadd', key: k.queue(call.queueId), member: call.callId, score: queueScore(call) },
         { op: 'sadd', key: k.queues, member: call.queueId },
         event({ kind: 'call', callId: call.callId, event: 'enqueued', queueId: call.queueId }),
       ],
@@ -208,7 +219,7 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
       const next = decide(call.value, agent.value);
       settled = next.agent;
       const callOps: Op[] = next.call
-        ? [{ op: 'put', key: k.call(callId), value: next.call }, { op: 'zadd', key: k.queue(next.call.queueId), member: callId, score: next.call.enqueuedAt }]
+        ? [{ op: 'put', key: k.call(callId), value: next.call }, { op: 'zadd', key: k.queue(next.call.queueId), member: callId, score: queueScore(next.call) }]
         : [{ op: 'del', key: k.call(callId) }];
       return {
         checks: [{ key: k.call(callId), version: call.version }, { key: k.agent(agentId), version: agent.version }],
@@ -317,6 +328,20 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
     return docs.flatMap((doc) => (doc && doc.value.state === 'waiting' ? [doc.value] : []));
   }
 
+  /** The queues that have had callers (for the router). */
+  const queueIds = (): Promise<string[]> => store.smembers(k.queues);
+
+  /**
+   * Up to `count` callers of a queue from the `offset`-th in service order (for the router, which
+   * reads the heads of its queues): `listed` is how many the queue listed (fewer than `count`: the
+   * queue has no more), `calls` those still waiting, in service order.
+   */
+  async function waitingPage(queueId: string, offset: number, count: number): Promise<{ listed: number; calls: QueuedCall[] }> {
+    const entries = await store.zrangeByScore(k.queue(queueId), -Infinity, Infinity, { offset, count });
+    const docs = await store.getMany<QueuedCall>(entries.map((e) => k.call(e.member)));
+    return { listed: entries.length, calls: docs.flatMap((doc) => (doc && doc.value.state === 'waiting' ? [doc.value] : [])) };
+  }
+
   /** How many calls wait in a queue (booked callbacks included: they hold a place). One store read. */
   const waitingCount = (queueId: string): Promise<number> => store.zcard(k.queue(queueId));
 
@@ -337,11 +362,11 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
     );
   }
 
-  /** How many callers wait ahead of `callId` in its queue (earlier enqueued); null if not waiting. */
+  /** How many callers wait ahead of `callId` in its queue (served before it: higher priority, or as high and enqueued earlier); null if not waiting. */
   async function callsAhead(callId: string): Promise<number | null> {
     const found = await store.get<QueuedCall>(k.call(callId));
     if (!found || found.value.state !== 'waiting') return null;
-    return (await store.zrangeByScore(k.queue(found.value.queueId), -Infinity, found.value.enqueuedAt - 1)).length;
+    return (await store.zrangeByScore(k.queue(found.value.queueId), -Infinity, queueScore(found.value) - 1)).length;
   }
 
   /**
@@ -374,7 +399,7 @@ export function createAcdState({ store, clock }: { store: Store; clock: Clock })
 
   return {
     upsertAgent, applyAgent, enqueue, reserve, answered, rona, withdrawOffer, abandon, registerCallback, callbackFailed, waitingCalls, waitingCount, callsOf, readyAgents, allAgents,
-    anyLoggedIn,
+    anyLoggedIn, queueIds, waitingPage,
     callsAhead, agent, call,
     eventsKey: k.events,
     /** Registers a listener for agent changes committed by this instance; returns its removal. */

@@ -1,14 +1,17 @@
 /**
  * The router loop: one instance at a time (a store lease) matches waiting calls with ready agents
  * using the pure decision in routing.ts and reserves each pair atomically (acd-state.ts), all pairs
- * of a round at once. The lease keeps queue order across instances; safety never depends on it
+ * of a round at once. A round reads the ready agents first (none: done), then only the heads of
+ * the queues, page by page in service order, until every ready agent has a caller or the queues
+ * are exhausted — not every waiting call: with 500 callers waiting, an agent who becomes ready
+ * costs a page, not 500 documents. The lease keeps queue order across instances; safety never depends on it
  * (docs/adr/0007). When the holder dies its lease lapses and another instance's loop takes over.
  */
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/store.ts';
-import type { AcdState } from './acd-state.ts';
-import { assign, type RoutingQueue } from './routing.ts';
+import type { AcdState, QueuedCall } from './acd-state.ts';
+import { createMatcher, serviceOrder, type ReadyAgent, type RoutingQueue } from './routing.ts';
 
 export interface QueueRouterOptions {
   readonly acd: AcdState;
@@ -37,18 +40,57 @@ export function createQueueRouter(options: QueueRouterOptions) {
   let again = false;
   let closed = false;
 
+  /**
+   * The round's matching: serves the queues' heads in service order, a page of each queue at a
+   * time, as far as every queue's fetched heads reach (a caller further down a queue not read yet
+   * might come first), until no agent is free or every queue is read to its end.
+   */
+  async function match(ready: readonly ReadyAgent[], now: number) {
+    const alive = options.alive ?? (() => true);
+    const matcher = createMatcher(ready, queues, now);
+    const owners = new Map<string, string>();
+    const cursors = (await acd.queueIds()).map((queueId) => ({ queueId, offset: 0, more: true, last: undefined as QueuedCall | undefined }));
+    let fetched: QueuedCall[] = [];
+    let page = ready.length + 8;
+    while (matcher.free() > 0 && cursors.some((cursor) => cursor.more)) {
+      await Promise.all(
+        cursors.filter((cursor) => cursor.more).map(async (cursor) => {
+          const { listed, calls } = await acd.waitingPage(cursor.queueId, cursor.offset, page);
+          cursor.offset += listed;
+          cursor.more = listed === page;
+          cursor.last = calls.at(-1) ?? cursor.last;
+          for (const call of calls) {
+            owners.set(call.callId, call.instanceId);
+            // a callback pauses between attempts; a gone instance's callers wait for it
+            if ((call.callback?.notBefore ?? 0) <= now && alive(call.instanceId)) fetched.push(call);
+          }
+        }),
+      );
+      // callers up to the earliest last-read head of a queue that has more are in their final order
+      const open = cursors.filter((cursor) => cursor.more);
+      const until = open.some((cursor) => !cursor.last) ? undefined : open.map((cursor) => cursor.last!).sort((a, b) => serviceOrder(a, b, queues))[0];
+      if (open.length === 0) {
+        matcher.serve(fetched);
+        fetched = [];
+      } else if (until) {
+        matcher.serve(fetched.filter((call) => serviceOrder(call, until, queues) <= 0));
+        fetched = fetched.filter((call) => serviceOrder(call, until, queues) > 0);
+      }
+      page *= 2;
+    }
+    return { assignments: matcher.assignments, owners };
+  }
+
   async function round(): Promise<void> {
     if (!(await store.acquireLease(routerLease, instanceId, leaseMs))) return;
     const now = clock.now();
-    const [queued, ready] = await Promise.all([acd.waitingCalls(), acd.readyAgents()]);
-    const alive = options.alive ?? (() => true);
-    const waiting = queued.filter((call) => (call.callback?.notBefore ?? 0) <= now && alive(call.instanceId)); // a callback pauses between attempts
-    if (waiting.length === 0 || ready.length === 0) return;
-    const owners = new Map(waiting.map((call) => [call.callId, call.instanceId]));
+    const ready = await acd.readyAgents();
+    if (ready.length === 0) return;
+    const { assignments, owners } = await match(ready, now);
     // The pairs of one round share no call and no agent, and each reserve is atomic on its own:
     // they are sent together (in queue order) rather than one round trip after another.
     const results = await Promise.allSettled(
-      assign(waiting, ready, queues, now).map(async ({ callId, agentId }) => {
+      assignments.map(async ({ callId, agentId }) => {
         if (!(await acd.reserve(callId, agentId))) {
           again = true; // someone changed meanwhile: route again at once
           return;

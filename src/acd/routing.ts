@@ -67,12 +67,15 @@ export function eligibleLevel(agent: ReadyAgent, step: SkillStep): number | unde
   return best;
 }
 
+/** The order callers are served in: negative when `a` goes before `b`. */
+export function serviceOrder(a: WaitingCall, b: WaitingCall, queues: ReadonlyMap<string, RoutingQueue>): number {
+  const queuePriority = (call: WaitingCall) => queues.get(call.queueId)?.priority ?? 0;
+  return queuePriority(b) - queuePriority(a) || b.priority - a.priority || a.enqueuedAt - b.enqueuedAt || (a.callId < b.callId ? -1 : a.callId > b.callId ? 1 : 0);
+}
+
 /** Callers in the order they are served. */
 export function orderCalls(calls: readonly WaitingCall[], queues: ReadonlyMap<string, RoutingQueue>): WaitingCall[] {
-  const queuePriority = (call: WaitingCall) => queues.get(call.queueId)?.priority ?? 0;
-  return [...calls].sort(
-    (a, b) => queuePriority(b) - queuePriority(a) || b.priority - a.priority || a.enqueuedAt - b.enqueuedAt || (a.callId < b.callId ? -1 : 1),
-  );
+  return [...calls].sort((a, b) => serviceOrder(a, b, queues));
 }
 
 /**
@@ -86,26 +89,43 @@ export function assign(
   queues: ReadonlyMap<string, RoutingQueue>,
   now: number,
 ): Assignment[] {
-  const free = new Map(agents.map((agent) => [agent.agentId, agent]));
-  const result: Assignment[] = [];
-  for (const call of orderCalls(calls, queues)) {
-    if (free.size === 0) break;
-    const queue = queues.get(call.queueId);
-    const step = queue ? activeStep(queue, now - call.arrivedAt) : undefined;
-    if (!step) continue;
-    const agent = pickAgent(call, [...free.values()], step);
-    if (!agent) continue;
-    free.delete(agent.agentId);
-    result.push({ callId: call.callId, agentId: agent.agentId });
-  }
-  return result;
+  const matcher = createMatcher(agents, queues, now);
+  matcher.serve(calls);
+  return matcher.assignments;
 }
 
-function pickAgent(call: WaitingCall, agents: readonly ReadyAgent[], step: SkillStep): ReadyAgent | undefined {
-  const sticky = call.stickyAgentId ? agents.find((a) => a.agentId === call.stickyAgentId) : undefined;
+/**
+ * The matching of `assign`, fed in parts: `serve` takes callers that all go after the callers
+ * served before (in service order), so a router can read the heads of its queues page by page
+ * and stop once no agent is left free, with the same result as `assign` over every caller.
+ */
+export function createMatcher(agents: readonly ReadyAgent[], queues: ReadonlyMap<string, RoutingQueue>, now: number) {
+  const free = new Map(agents.map((agent) => [agent.agentId, agent]));
+  const assignments: Assignment[] = [];
+  return {
+    assignments,
+    /** Agents not matched yet. */
+    free: () => free.size,
+    serve(calls: readonly WaitingCall[]): void {
+      for (const call of orderCalls(calls, queues)) {
+        if (free.size === 0) return;
+        const queue = queues.get(call.queueId);
+        const step = queue ? activeStep(queue, now - call.arrivedAt) : undefined;
+        if (!step) continue;
+        const agent = pickAgent(call, free, step);
+        if (!agent) continue;
+        free.delete(agent.agentId);
+        assignments.push({ callId: call.callId, agentId: agent.agentId });
+      }
+    },
+  };
+}
+
+function pickAgent(call: WaitingCall, free: ReadonlyMap<string, ReadyAgent>, step: SkillStep): ReadyAgent | undefined {
+  const sticky = call.stickyAgentId ? free.get(call.stickyAgentId) : undefined;
   if (sticky && eligibleLevel(sticky, step) !== undefined) return sticky;
   let best: { agent: ReadyAgent; level: number } | undefined;
-  for (const agent of agents) {
+  for (const agent of free.values()) {
     const level = eligibleLevel(agent, step);
     if (level === undefined) continue;
     if (!best || agent.readySince < best.agent.readySince || (agent.readySince === best.agent.readySince && level > best.level)) {

@@ -90,4 +90,42 @@ describe('queue router', () => {
       expect(delivered.sort()).toEqual(['c1→agent3', 'c2→agent1', 'c3→agent2']);
     });
   });
+
+  describe('when one agent becomes ready while many callers wait (the round reads only the heads of the queues)', () => {
+    it('gives the agent the caller served first, wherever that caller is in arrival order', async () => {
+      const { acd, delivered } = await setup(0, 60);
+      const at = clock.now();
+      await acd.enqueue({ callId: 'urgent', queueId: 'general', arrivedAt: at, enqueuedAt: at, priority: 9, instanceId: 'i1', channelId: 'ch-urgent', callerNumber: '13800000000' });
+      expect(await acd.callsAhead('urgent')).toBe(0);
+      expect(await acd.callsAhead('c2')).toBe(2); // urgent and c1
+      await acd.upsertAgent('late', { extension: '1999', skills: { general: 1 } });
+      await acd.applyAgent('late', { type: 'login', ready: true });
+      router!.start();
+      await vi.waitFor(() => expect(delivered).toEqual(['urgent→late']));
+    });
+
+    it('reads on past callers nobody ready may take yet, to one who can be served', async () => {
+      const data = createMemoryData(clock);
+      const store = createMemoryStore({ data });
+      const acd = createAcdState({ store, clock });
+      const customs = new Map<string, RoutingQueue>([
+        ['customs', { id: 'customs', priority: 5, steps: [{ afterSec: 0, skills: ['customs'] }, { afterSec: 30, skills: ['customs', 'general'] }] }],
+      ]);
+      const now = clock.now();
+      // 40 callers in queue order; only the last 10, who spent a minute in the IVR, may go to a general agent yet
+      for (let n = 0; n < 40; n++) {
+        const arrivedAt = n < 30 ? now - 1_000 : now - 60_000;
+        await acd.enqueue({ callId: `c${n}`, queueId: 'customs', priority: 5, arrivedAt, enqueuedAt: now - 500 + n, instanceId: 'i1', channelId: `ch${n}`, callerNumber: '13800000000' });
+      }
+      await acd.upsertAgent('a', { extension: '1001', skills: { general: 1 } });
+      await acd.applyAgent('a', { type: 'login', ready: true });
+      const delivered: string[] = [];
+      router = createQueueRouter({
+        acd, store, clock, logger: createLogger('silent'), instanceId: 'i1', queues: customs,
+        deliver: async (callId, agentId) => void delivered.push(`${callId}→${agentId}`),
+      });
+      router.start();
+      await vi.waitFor(() => expect(delivered).toEqual(['c30→a']));
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assign, type ReadyAgent, type RoutingQueue, type WaitingCall } from '../../src/acd/routing.ts';
+import { assign, createMatcher, type ReadyAgent, type RoutingQueue, type WaitingCall } from '../../src/acd/routing.ts';
 
 const queues = new Map<string, RoutingQueue>([
   ['general', { id: 'general', priority: 0, steps: [{ afterSec: 0, skills: ['general'] }] }],
@@ -46,6 +46,19 @@ describe('routing', () => {
       const result = assign([call('1', 'general', 1), call('2', 'general', 2), call('3', 'general', 3)], [agent('a', { general: 1 }, 0), agent('b', { general: 1 }, 0)], queues, 10);
       expect(new Set(result.map((r) => r.agentId)).size).toBe(result.length);
       expect(result.map((r) => r.callId)).toEqual(['1', '2']);
+    });
+  });
+
+  describe('when the callers are served in parts (a router reading the heads of its queues page by page)', () => {
+    it('matches as when it sees every caller at once', () => {
+      const waiting = Array.from({ length: 30 }, (_, n) => call(`c${n}`, n % 3 ? 'general' : 'customs', n * 10, { priority: n % 4, arrivedAt: n % 5 ? 0 : 900_000 }));
+      const agents = Array.from({ length: 12 }, (_, n) => agent(`a${n}`, n % 2 ? { general: 3 } : { customs: 6, general: 1 }, (n * 7) % 5));
+      const whole = assign(waiting, agents, queues, 1_000_000);
+      const inParts = createMatcher(agents, queues, 1_000_000);
+      const ordered = [...waiting].sort((a, b) => (queues.get(b.queueId)!.priority - queues.get(a.queueId)!.priority) || b.priority - a.priority || a.enqueuedAt - b.enqueuedAt);
+      for (let n = 0; n < ordered.length; n += 7) inParts.serve(ordered.slice(n, n + 7));
+      expect(inParts.assignments).toEqual(whole);
+      expect(whole).toHaveLength(12);
     });
   });
 });
