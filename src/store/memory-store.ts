@@ -155,7 +155,8 @@ function zrange(members: Map<string, number> | undefined, min: number, max: numb
   const sign = options.reverse ? -1 : 1;
   const all = [...members]
     .filter(([, score]) => score >= min && score <= max)
-    .sort(([am, as], [bm, bs]) => sign * (as - bs || Buffer.compare(Buffer.from(am), Buffer.from(bm))))
+    // members of equal score in byte order, as Redis has them (compared as bytes only on a tie: the sort is hot)
+    .sort(([am, as], [bm, bs]) => sign * (as - bs || (am === bm ? 0 : Buffer.compare(Buffer.from(am), Buffer.from(bm)))))
     .map(([member, score]) => ({ member, score }));
   const offset = options.offset === undefined ? 0 : assertCount(options.offset, 'offset', 0);
   const count = options.count === undefined ? undefined : assertCount(options.count, 'count', 0);
