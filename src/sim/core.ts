@@ -3,6 +3,7 @@
  * applications, id generators, and `emit()`, which delivers an event to the application that
  * owns it — or drops it, like Asterisk, when that application has no WebSocket connected.
  */
+import type { EventChaos } from './chaos.ts';
 import { randomUUID } from 'node:crypto';
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
@@ -52,6 +53,8 @@ export interface SimCore {
   /** Channels kept after hang-up so the control API can report what they heard. */
   readonly ended: Map<string, SimChannel>;
   readonly listeners: Set<EventListener>;
+  /** Event chaos for fault tests (src/sim/chaos.ts); null: events as Asterisk sends them. */
+  chaos: EventChaos | null;
   /** Sends `type` with `fields` (and the channel snapshot, if given) to `app`. */
   emit(app: string | null, type: string, fields?: Record<string, unknown>, channel?: SimChannel): void;
   /** Emits to the channel's event app (no-op when it has none). */
@@ -101,7 +104,7 @@ export function createCore(clock: Clock, log: Logger): SimCore {
   const core: SimCore = {
     clock, log, asteriskId: '02:fc:00:00:00:01', startedAt, channels,
     bridges: new Map(), playbacks: new Map(), liveRecordings: new Map(), storedRecordings: new Map(),
-    endpoints: new Map(), media: new Map(), apps, ended: new Map(), listeners,
+    endpoints: new Map(), media: new Map(), apps, ended: new Map(), listeners, chaos: null,
     emit,
     emitChannel: (ch, type, fields) => emit(ch.eventApp, type, fields, ch),
     uniqueId: () => `${Math.floor(startedAt / 1000)}.${seq++}`,

@@ -3,6 +3,7 @@
  * the same app takes it over: the old socket gets ApplicationReplaced and then nothing more, but
  * stays open. An app stays registered after its socket closes; its events are then dropped.
  */
+import { chaoticSender, type EventChaos } from './chaos.ts';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -36,8 +37,14 @@ export function createEventsSocket(core: SimCore, creds: AriCredentials): Events
       const app = core.apps.get(name) ?? { name, sink: null };
       core.apps.set(name, app);
       const previous = app.sink;
-      const sink = (event: Record<string, unknown>): void => {
+      const send = (event: Record<string, unknown>): void => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event));
+      };
+      let chaotic: { chaos: EventChaos; send: (event: Record<string, unknown>) => void } | undefined;
+      const sink = (event: Record<string, unknown>): void => {
+        if (!core.chaos) return send(event);
+        if (chaotic?.chaos !== core.chaos) chaotic = { chaos: core.chaos, send: chaoticSender(core.chaos, send) };
+        chaotic.send(event);
       };
       app.sink = sink;
       if (previous) {

@@ -3,6 +3,7 @@
  * WebSocket (`/ari/events`), the generated api-docs and the control API (`/sim`).
  * See README.md in this folder for what it models and what it does not.
  */
+import type { EventChaos } from './chaos.ts';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from '../clock.ts';
@@ -38,6 +39,8 @@ export interface Simulator {
   readonly control: SimControl;
   /** Observes every event the simulator emits (also those dropped for lack of a socket). */
   onEvent(listener: EventListener): () => void;
+  /** Fault tests: events sent twice, swapped, or about unknown channels (src/sim/chaos.ts); null turns it off. */
+  setChaos(chaos: EventChaos | null): void;
   close(): Promise<void>;
 }
 
@@ -100,6 +103,9 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
 
   return {
     url, control,
+    setChaos(chaos) {
+      core.chaos = chaos;
+    },
     onEvent(listener) {
       core.listeners.add(listener);
       return () => core.listeners.delete(listener);
