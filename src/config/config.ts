@@ -46,13 +46,17 @@ export const EnvSchema = Type.Object({
   RECORDING_RETENTION_DAYS: Type.Integer({ default: 180, minimum: 1, maximum: 3650, description: 'days a call recording is kept (unless an open ticket or a quality review still needs it)' }),
   QUALITY_SAMPLE_PERCENT: Type.Number({ default: 5, minimum: 0, maximum: 100, description: 'share of each agent\'s recorded calls picked for quality review (at least one per agent per day)' }),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, pattern: '^[A-Za-z0-9._~+/=-]+$', description: 'bearer token Prometheus sends to GET /metrics; unset = /metrics answers loopback clients only' })),
+  TRUST_PROXY: Type.Optional(Type.String({
+    pattern: '^[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/]+)*$',
+    description: 'addresses or CIDRs of reverse proxies whose X-Forwarded-For names the client (per-IP login limits need the client address); unset = none',
+  })),
   CORS_ORIGINS: Type.Optional(Type.String({
     pattern: '^https?://[^\\s,/]+(,https?://[^\\s,/]+)*$',
     description: 'browser origins allowed to call the API cross-origin, comma-separated (e.g. https://desk.example.gov.cn); unset = same origin only',
   })),
   SIP_WS_URL: Type.Optional(Type.String({ pattern: '^wss?://[^\\s/]+(/\\S*)?$', description: 'SIP-over-WebSocket URL the softphones register to, e.g. wss://pbx.example.gov.cn:8089/ws; unset = demo mode (agents answer through CTI)' })),
   SIP_DOMAIN: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9.-]{1,253}$', description: 'SIP domain of the seats\' AORs; default: the host of SIP_WS_URL' })),
-  SIP_SECRET: Type.Optional(Type.String({ minLength: 16, description: 'server secret the per-seat SIP passwords are derived from (HMAC-SHA256 of the extension); required with SIP_WS_URL' })),
+  SIP_SECRET: Type.Optional(Type.String({ minLength: 16, description: 'server secret the per-seat SIP passwords are derived from (HMAC-SHA256 of "sip-seat:" + extension); required with SIP_WS_URL' })),
   SIP_ICE_SERVERS: Type.Optional(Type.String({ pattern: '^(stuns?|turns?):[^\\s,]+(,(stuns?|turns?):[^\\s,]+)*$', description: 'STUN/TURN URLs for the softphones, comma-separated; unset = none (intranet: host candidates only)' })),
   SIP_TURN_USERNAME: Type.Optional(Type.String({ minLength: 1, description: 'user name for the turn:/turns: URLs of SIP_ICE_SERVERS' })),
   SIP_TURN_CREDENTIAL: Type.Optional(Type.String({ minLength: 1, description: 'credential for the turn:/turns: URLs of SIP_ICE_SERVERS' })),
