@@ -87,8 +87,9 @@ export async function reconcileQueues({ channels, bridges }: ReconcileSnapshot, 
     if (ctx.known(callId)) continue;
     // one Asterisk may serve several instances (one Stasis app each): another app's call is not ours to adopt or end
     if (bridge.channelIds.length > 0 && !bridge.channelIds.some((id) => ours.has(id))) continue;
+    // the caller's channel id is the call id (a callback attempt's too); a supervisor barging in is a third member
     const agentChannelId = bridge.channelIds.find((id) => id.startsWith(agentLegPrefix(callId)));
-    const callerChannelId = bridge.channelIds.find((id) => id !== agentChannelId);
+    const callerChannelId = bridge.channelIds.find((id) => id === callId);
     const agent = agents.find((a) => a.status.state === 'on_call' && a.status.callId === bookedCallOf(callId));
     if (agentChannelId && callerChannelId && agent) {
       ctx.adoptConnected({ callId, callerChannelId, agentChannelId, agentId: agent.agentId, bridgeId: bridge.id });
