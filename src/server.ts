@@ -63,6 +63,7 @@ import { createMetrics } from './ops/metrics.ts';
 import { metricsRoutes } from './http/routes/metrics.ts';
 import { softphoneRoutes } from './http/routes/softphone.ts';
 import { demoPhoneRoutes } from './http/routes/demo-phone.ts';
+import { sipRoutes } from './http/routes/sip.ts';
 
 export interface Hotline {
   /** Base URL of the HTTP server. */
@@ -211,6 +212,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
         recordingRoutes(recording), qualityRoutes(recording.quality),
         callRoutes({ records: callRecords, missed: createMissedCalls({ records: callRecords, store, clock, callbackPending: async (callId) => (await acd.call(callId)) !== null }), now: () => clock.now() }),
         ...browserAppRoutes({ config, simulator, demo: demoUsers.length > 0, acd, callRecords, clock }),
+        sipRoutes({ config, users }),
       ],
     });
     closers.push(() => app.close());
