@@ -14,6 +14,7 @@ export async function renderCitizenPhone(main: HTMLElement): Promise<() => void>
   let report: Report | null = null;
   let error = '';
   let wasBridged = false;
+  let everBridged = false;
   let poll: ReturnType<typeof setInterval> | undefined;
   const from = h('input', { value: '13800138000', inputmode: 'tel', 'data-testid': 'phone-from' });
   const did = h('select', { 'data-testid': 'phone-did' }, ['12345', '12328', '12360'].map((d) => h('option', { value: d }, `${d} ${tOr(`did.${d}`, '')}`)));
@@ -25,6 +26,7 @@ export async function renderCitizenPhone(main: HTMLElement): Promise<() => void>
       if (report.bridged && !wasBridged) announce(t('phone.withAgent'));
       if (!report.bridged && wasBridged && !report.hungUp) announce(t('phone.afterAgent'));
       wasBridged = report.bridged;
+      everBridged ||= report.bridged;
       if (report.hungUp) { clearInterval(poll); poll = undefined; }
     } catch (e) { error = e instanceof ApiError ? e.message : t('error.network'); }
     view.update();
@@ -36,6 +38,7 @@ export async function renderCitizenPhone(main: HTMLElement): Promise<() => void>
       channelId = placed.channelId;
       report = null;
       wasBridged = false;
+      everBridged = false;
       clearInterval(poll);
       poll = setInterval(() => void refresh(), 700);
       void refresh();
@@ -65,7 +68,7 @@ export async function renderCitizenPhone(main: HTMLElement): Promise<() => void>
     if (x.kind === 'playback') return `${t('phone.sound')} ${(x.media ?? []).join(', ')}`;
     return tOr(`heard.${x.kind}`, x.kind);
   };
-  const statusText = () => !channelId ? t('phone.idle') : !report ? t('phone.dialling') : report.hungUp ? t('phone.ended') : report.bridged ? t('phone.withAgent') : t('phone.inIvr');
+  const statusText = () => !channelId ? t('phone.idle') : !report ? t('phone.dialling') : report.hungUp ? t('phone.ended') : report.bridged ? t('phone.withAgent') : everBridged ? t('phone.afterAgent') : t('phone.inIvr');
 
   const view = region(h('div', { class: 'phone-grid' }), () => [
     h('section', { class: 'card handset', 'aria-labelledby': 'phone-title' },

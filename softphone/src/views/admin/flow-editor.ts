@@ -46,7 +46,7 @@ export async function renderFlowEditor(): Promise<HTMLElement> {
         lint.publishable ? t('flow.lintOk') : t('flow.lintErrors').replace('{e}', String(lint.errors.length)).replace('{w}', String(lint.warnings.length))),
       all.length ? h('ul', { class: 'list issues-list' }, all.map((i) => {
         const line = lineOf(text.value, i.path);
-        return h('li', { class: i.level }, h('button', { type: 'button', class: 'link', onclick: () => goToLine(line) }, `${t('flow.line')} ${line}`),
+        return h('li', { class: i.level }, h('button', { type: 'button', class: 'link', onclick: () => goToLine(line) }, t('flow.line').replace('{n}', String(line))),
           ` ${i.level === 'error' ? '✖' : '⚠'} [${i.rule}] ${i.path || '/'} — ${i.message}`);
       })) : null,
     ];
@@ -163,8 +163,8 @@ export async function renderFlowEditor(): Promise<HTMLElement> {
       h('div', { class: 'card' }, h('div', { class: 'code-box' }, gutter, text), issues.el,
         h('div', { class: 'inline publish' }, field(t('flow.message'), messageInput), h('button', { type: 'button', class: 'primary', 'data-testid': 'publish', onclick: () => void publish() }, t('flow.publish'))), status),
       h('div', null,
-        h('div', { class: 'card' }, h('h3', null, t('flow.graph')), graph.el),
         h('div', { class: 'card' }, h('h3', null, t('flow.simulator')),
           h('form', { class: 'inline', onsubmit: (e: Event) => { e.preventDefault(); void simulate(); } }, field(t('flow.digits'), digits), h('button', { type: 'submit', 'data-testid': 'simulate' }, t('flow.run'))), simOut))),
+    h('div', { class: 'card' }, h('h3', null, t('flow.graph')), graph.el),
     h('div', { class: 'card' }, h('h3', null, t('flow.versions')), versionsBox, diffOut));
 }

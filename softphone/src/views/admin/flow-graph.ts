@@ -21,7 +21,14 @@ export function flowEdges(flow: { nodes?: Record<string, Json> }): Edge[] {
     else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) if (k !== 'prompt') walk(from, v, [...path, k]);
   };
   for (const [id, node] of Object.entries(nodes)) walk(id, node, []);
-  return edges;
+  // One arrow per pair of nodes, its labels joined (a menu's noInput and noMatch often share a target).
+  const merged = new Map<string, Edge>();
+  for (const e of edges) {
+    const key = `${e.from}\u0000${e.to}`;
+    const known = merged.get(key);
+    merged.set(key, known ? { ...known, label: `${known.label}, ${e.label}` } : e);
+  }
+  return [...merged.values()];
 }
 
 export function flowGraph(flow: { entry?: string; nodes?: Record<string, Json> }, highlight: ReadonlySet<string> = new Set()): HTMLElement {
@@ -40,7 +47,7 @@ export function flowGraph(flow: { entry?: string; nodes?: Record<string, Json> }
   if (![...depth.values()].includes(orphanCol)) orphanCol -= 1;
   const cols = new Map<number, string[]>();
   for (const id of ids) { const d = depth.get(id)!; cols.set(d, [...(cols.get(d) ?? []), id]); }
-  const NW = 150, NH = 40, GX = 70, GY = 22;
+  const NW = 150, NH = 40, GX = 90, GY = 26;
   const pos = new Map<string, { x: number; y: number }>();
   for (const [d, list] of cols) list.forEach((id, i) => pos.set(id, { x: 10 + d * (NW + GX), y: 10 + i * (NH + GY) }));
   const width = 20 + (Math.max(0, ...cols.keys()) + 1) * (NW + GX);
@@ -52,7 +59,7 @@ export function flowGraph(flow: { entry?: string; nodes?: Record<string, Json> }
     const back = x2 <= x1;
     const d = back ? `M${x1},${y1} C${x1 + 40},${y1 - 60} ${x2 - 40},${y2 - 60} ${x2},${y2}` : `M${x1},${y1} C${x1 + GX / 2},${y1} ${x2 - GX / 2},${y2} ${x2},${y2}`;
     return s('g', { class: `edge${highlight.has(e.from) && highlight.has(e.to) ? ' hot' : ''}` }, s('path', { d, 'marker-end': 'url(#arrow)' }),
-      s('text', { x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 4, 'text-anchor': 'middle' }, e.label.length > 14 ? `${e.label.slice(0, 13)}…` : e.label));
+      s('text', { x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 4, 'text-anchor': 'middle' }, e.label.length > 16 ? `${e.label.slice(0, 15)}…` : e.label));
   });
   const boxes = ids.map((id) => {
     const p = pos.get(id)!;

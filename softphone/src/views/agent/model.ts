@@ -63,7 +63,13 @@ export class AgentModel {
       this.save('call');
     });
     cti.on('call.progress', (event) => {
-      const { callId, status, reason } = event.data as { callId: string; status: string; reason?: string };
+      const { callId, status, reason, consultId } = event.data as { callId: string; status: string; reason?: string; consultId?: string };
+      if (this.call && status === 'transferred' && consultId !== undefined && this.call.offer.callId === consultId) {
+        // An expert's consult became the call: it is this desk's call now, under the call's id.
+        this.call = { ...this.call, offer: { ...this.call.offer, callId }, phase: 'connected' };
+        this.save('call');
+        return;
+      }
       if (!this.call || this.call.offer.callId !== callId) return;
       const phases: Record<string, CallPhase> = {
         answered: 'connected', resumed: 'connected', held: 'held', consulting: 'consulting', conference: 'conference', transferring: 'transferring',

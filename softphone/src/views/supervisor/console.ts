@@ -69,7 +69,15 @@ export async function renderSupervisor(main: HTMLElement, session: Session): Pro
     queues.set(d.queueId, { ...row, ...d, waitingSince: Date.now() - d.longestWaitMs });
     paint();
   });
-  cti.on('wallboard', (e) => { board = e.data as unknown as Board; paint(); });
+  // The wallboard event carries the centre's figures; per-queue answered/abandoned and the hourly
+  // chart come from REST, refreshed shortly after the figures move.
+  let refetch: ReturnType<typeof setTimeout> | undefined;
+  cti.on('wallboard', (e) => {
+    const moved = (e.data as unknown as Board).answeredToday !== board.answeredToday || (e.data as unknown as Board).abandonedToday !== board.abandonedToday;
+    board = e.data as unknown as Board;
+    paint();
+    if (moved) { clearTimeout(refetch); refetch = setTimeout(() => { void loadLive().catch(() => undefined); void loadChart(); }, 800); }
+  });
   cti.on('resync', () => void loadLive());
   cti.on('supervision.state', (e) => {
     supervising = e.data as unknown as Supervising;
@@ -150,7 +158,7 @@ export async function renderSupervisor(main: HTMLElement, session: Session): Pro
     h('div', { class: 'two-col' }, h('div', null, queueTable.el, chart), h('div', null, agentTable.el)), lists.el);
   cti.start();
   void loadChart();
-  return () => { clearInterval(ticker); clearInterval(slow); cti.stop(); lists.dispose(); };
+  return () => { clearInterval(ticker); clearInterval(slow); clearTimeout(refetch); cti.stop(); lists.dispose(); };
 }
 
 function tile(label: string, value: string, tone: string): HTMLElement {
