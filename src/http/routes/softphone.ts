@@ -118,8 +118,10 @@ export function softphoneRoutes(options: SoftphoneRoutesOptions) {
     }, async (request) => {
       const me = request.session!.username;
       const mine = (await today()).calls.filter((c) => c.agentIds.includes(me)).reverse();
-      const answered = mine.filter((c) => c.answeredAt !== undefined && c.agentIds.at(-1) === me);
-      const talkSec = answered.reduce((sum, c) => sum + Math.max(0, Math.round(((c.endedAt ?? options.now()) - c.answeredAt!) / 1000)), 0);
+      // Answered by me (also calls I later transferred): talk from my answer to the end of the call.
+      const myAnswer = (c: CallRecord) => c.offers.find((o) => o.agentId === me && o.outcome === 'answered');
+      const answered = mine.filter((c) => myAnswer(c) !== undefined);
+      const talkSec = answered.reduce((sum, c) => sum + Math.max(0, Math.round(((c.endedAt ?? options.now()) - (myAnswer(c)!.outcomeAt ?? c.answeredAt ?? c.arrivedAt)) / 1000)), 0);
       return {
         calls: mine.slice(0, 100).map((c) => ({
           callId: c.callId, callerNumber: c.callerNumber, did: c.did, arrivedAt: c.arrivedAt, ticketIds: [...c.ticketIds],
