@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sipPassword } from '../../src/auth/sip-password.ts';
 import { createKamailio, type Kamailio } from './fixtures/sip/kamailio.ts';
 import { serveHarnessPage, type HarnessPage } from './fixtures/sip/harness-page.ts';
 
@@ -40,7 +41,8 @@ interface PhoneEvent {
 }
 
 const domain = 'hotline.test';
-const agent = { endpoint: '1001', domain, password: 'unused-without-auth' };
+// The password GET /api/me/sip hands seat 1001 for this SIP_SECRET; Kamailio's digest check wants it.
+const agent = { endpoint: '1001', domain, password: sipPassword('browser-test-sip-secret', '1001') };
 
 /** Calls `window.sipHarness[method](...args)` in the page (softphone/src/sip/testing/harness.ts). */
 function harness<T>(page: Page, method: string, ...args: unknown[]): Promise<T> {
@@ -101,7 +103,7 @@ describe('softphone SIP layer against Kamailio over WebSocket', () => {
   beforeAll(async () => {
     scratch = mkdtempSync(path.join(tmpdir(), 'hotline-sip-test-'));
     toneWav(path.join(scratch, 'tone.wav'));
-    kamailio = await createKamailio();
+    kamailio = await createKamailio(agent.password);
     await kamailio.start();
     site = await serveHarnessPage();
     browser = await chromium.launch({
@@ -132,6 +134,18 @@ describe('softphone SIP layer against Kamailio over WebSocket', () => {
     await site?.close();
     await kamailio?.close();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('reports failed with the 401 when the registrar refuses the password', async () => {
+    const wrong = await (await browser.newContext()).newPage();
+    await wrong.goto(site.url);
+    const state = await harness<string>(wrong, 'startPhone', { ...agent, password: 'wrong-password', wsUrl: kamailio.wsUrl, iceServers: [] });
+    expect(state).toBe('failed');
+    const statuses = await harness<Array<{ state: string; reason?: string }>>(wrong, 'registration');
+    expect(statuses.map((s) => s.state)).toEqual(['connecting', 'failed']);
+    expect(statuses[1]?.reason).toMatch(/^401/);
+    await harness(wrong, 'stopPhone');
+    await wrong.context().close();
   });
 
   it('registers with the settings the server hands out', async () => {
