@@ -202,6 +202,8 @@ export async function startHotline(config: Config, logger: Logger, options: Star
       users,
       health,
       metricsToken: config.METRICS_TOKEN,
+      corsOrigins: config.CORS_ORIGINS?.split(','),
+      trustProxy: config.TRUST_PROXY,
       mode: { asterisk: config.embeddedAsterisk ? 'simulator' : 'asterisk', store: store.kind },
       routes: [
         metricsRoutes(metrics),

@@ -1,7 +1,10 @@
 /**
  * Users, roles and sessions, kept in the store. A session token is 32 random bytes; the store
  * keeps only its SHA-256, so a leaked store dump yields no usable token. Failed logins per user
- * name are counted; past the limit the user name is locked for a while (RATE_LIMITED).
+ * name are counted; past the limit the user name is locked for a while (RATE_LIMITED). Failed
+ * logins per client address are counted too: past `maxAddressFailures` the address is refused for
+ * `lockoutMs` whatever name it tries (a guesser spraying many names). Each user's sessions are
+ * indexed, so an admin can end them all at once (a stolen or lost credential).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.ts';
@@ -40,6 +43,8 @@ export interface UserServiceOptions {
   /** Failed logins per user name allowed within `lockoutMs` before RATE_LIMITED. */
   readonly maxFailures?: number;
   readonly lockoutMs?: number;
+  /** Failed logins from one client address within `lockoutMs` before it is refused (RATE_LIMITED). */
+  readonly maxAddressFailures?: number;
 }
 
 export type UserService = ReturnType<typeof createUserService>;
@@ -51,10 +56,16 @@ export function createUserService(options: UserServiceOptions) {
   const sessionTtlMs = options.sessionTtlMs ?? 8 * 3600_000;
   const maxFailures = options.maxFailures ?? 5;
   const lockoutMs = options.lockoutMs ?? 15 * 60_000;
+  const maxAddressFailures = options.maxAddressFailures ?? 30;
 
   const userKey = (username: string) => `user:${username}`;
-  const sessionKey = (token: string) => `session:${createHash('sha256').update(token).digest('hex')}`;
+  const sessionKey = (token: string) => `session:${tokenHash(token)}`;
   const failureKey = (username: string) => `login-failures:${username}`;
+  const addressKey = (address: string) => `login-failures-from:${address.replace(/[^0-9A-Fa-f.:]/g, '_').slice(0, 64)}`;
+  const blockedKey = (address: string) => `login-blocked:${address.replace(/[^0-9A-Fa-f.:]/g, '_').slice(0, 64)}`;
+  /** Set of the session-key hashes of a user (members may have expired; pruned at login). */
+  const userSessionsKey = (username: string) => `user-sessions:${username}`;
+  const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
   async function createUser(user: User & { password: string }): Promise<User> {
     if (!USERNAME.test(user.username)) throw new HotlineError('BAD_REQUEST', 'user name must be 1–64 of A-Z a-z 0-9 . _ -');
@@ -94,7 +105,10 @@ export function createUserService(options: UserServiceOptions) {
    * password. Attempts per user name are counted in a fixed window and reset by a success, so a
    * guesser gets `maxFailures` tries per `lockoutMs` (the count is one atomic increment).
    */
-  async function login(username: string, password: string): Promise<{ token: string; session: Session; user: User }> {
+  async function login(username: string, password: string, from?: string): Promise<{ token: string; session: Session; user: User }> {
+    if (from !== undefined && (await store.get(blockedKey(from)))) {
+      throw new HotlineError('RATE_LIMITED', 'too many failed logins from this address; try again later', { retryAfterSeconds: Math.ceil(lockoutMs / 1000) });
+    }
     const valid = USERNAME.test(username);
     const attempts = valid ? await store.incr(failureKey(username), lockoutMs) : 1;
     if (attempts > maxFailures) {
@@ -104,14 +118,35 @@ export function createUserService(options: UserServiceOptions) {
     }
     const found = valid ? await store.get<StoredUser>(userKey(username)) : null;
     const ok = found ? await verifyPassword(password, found.value.passwordHash) : false;
-    if (!found || !ok) throw new HotlineError('UNAUTHORIZED', 'wrong user name or password');
+    if (!found || !ok) {
+      if (from !== undefined) await countAddressFailure(from);
+      throw new HotlineError('UNAUTHORIZED', 'wrong user name or password');
+    }
     await store.commit([], [{ op: 'del', key: failureKey(username) }]);
     const token = randomBytes(32).toString('base64url');
     const session: Session = {
       username, roles: found.value.roles, ...(found.value.unit ? { unit: found.value.unit } : {}), expiresAt: clock.now() + sessionTtlMs,
     };
-    await store.commit([], [{ op: 'put', key: sessionKey(token), value: session, ttlMs: sessionTtlMs }]);
+    await pruneSessions(username);
+    await store.commit([], [
+      { op: 'put', key: sessionKey(token), value: session, ttlMs: sessionTtlMs },
+      { op: 'sadd', key: userSessionsKey(username), member: tokenHash(token) },
+    ]);
     return { token, session, user: publicUser(found.value) };
+  }
+
+  async function countAddressFailure(from: string): Promise<void> {
+    const failures = await store.incr(addressKey(from), lockoutMs);
+    if (failures >= maxAddressFailures) await store.commit([], [{ op: 'put', key: blockedKey(from), value: { since: clock.now() }, ttlMs: lockoutMs }]);
+  }
+
+  /** Drops index entries of sessions that expired on their own. */
+  async function pruneSessions(username: string): Promise<void> {
+    const hashes = await store.smembers(userSessionsKey(username));
+    if (hashes.length === 0) return;
+    const docs = await store.getMany(hashes.map((hash) => `session:${hash}`));
+    const gone = hashes.filter((_, i) => docs[i] === null);
+    if (gone.length > 0) await store.commit([], gone.map((hash) => ({ op: 'srem' as const, key: userSessionsKey(username), member: hash })));
   }
 
   /** The session of a bearer token, or null when unknown or expired. */
@@ -123,10 +158,23 @@ export function createUserService(options: UserServiceOptions) {
   }
 
   async function logout(token: string): Promise<void> {
-    await store.commit([], [{ op: 'del', key: sessionKey(token) }]);
+    const found = /^[A-Za-z0-9_-]{20,100}$/.test(token) ? await store.get<Session>(sessionKey(token)) : null;
+    await store.commit([], [
+      { op: 'del', key: sessionKey(token) },
+      ...(found ? [{ op: 'srem' as const, key: userSessionsKey(found.value.username), member: tokenHash(token) }] : []),
+    ]);
   }
 
-  return { createUser, getUser, countUsers, login, authenticate, logout };
+  /** Ends every session of a user at once (every token stops working); returns how many were open. */
+  async function revokeSessions(username: string): Promise<number> {
+    if (!USERNAME.test(username)) return 0;
+    const hashes = await store.smembers(userSessionsKey(username));
+    const docs = await store.getMany(hashes.map((hash) => `session:${hash}`));
+    await store.commit([], [...hashes.map((hash) => ({ op: 'del' as const, key: `session:${hash}` })), { op: 'del', key: userSessionsKey(username) }]);
+    return docs.filter((doc) => doc !== null).length;
+  }
+
+  return { createUser, getUser, countUsers, login, authenticate, logout, revokeSessions };
 }
 
 function publicUser(user: StoredUser): User {

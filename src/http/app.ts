@@ -10,6 +10,7 @@ import type { Logger } from '../log.ts';
 import type { UserService } from '../auth/user-service.ts';
 import { installAuth } from './auth.ts';
 import { installErrorHandler } from './error-handler.ts';
+import { installSecurityHeaders } from './security-headers.ts';
 import { ErrorBody } from './schemas.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes, type HealthSource } from './routes/health.ts';
@@ -28,16 +29,23 @@ export interface AppOptions {
   readonly bodyLimit?: number;
   /** Bearer token of GET /metrics (METRICS_TOKEN); unset = loopback scrapers only. */
   readonly metricsToken?: string | undefined;
+  /** Browser origins allowed cross-origin (CORS_ORIGINS); none by default. */
+  readonly corsOrigins?: readonly string[] | undefined;
+  /** Proxies whose X-Forwarded-For is believed (TRUST_PROXY), so `request.ip` is the client's. */
+  readonly trustProxy?: string | undefined;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: options.bodyLimit ?? 256 * 1024,
+    requestTimeout: 30_000, // a client must send its whole request within 30 s (slow-loris); responses may take longer
+    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   });
 
   installErrorHandler(app);
+  installSecurityHeaders(app, { corsOrigins: options.corsOrigins ?? [] });
   installAuth(app, options.users, { metricsToken: options.metricsToken });
   app.addSchema(ErrorBody);
 
