@@ -202,8 +202,6 @@ export async function startHotline(config: Config, logger: Logger, options: Star
       users,
       health,
       metricsToken: config.METRICS_TOKEN,
-      corsOrigins: config.CORS_ORIGINS?.split(','),
-      trustProxy: config.TRUST_PROXY,
       mode: { asterisk: config.embeddedAsterisk ? 'simulator' : 'asterisk', store: store.kind },
       routes: [
         metricsRoutes(metrics),
@@ -282,6 +280,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     const router = (late.router = createQueueRouter({ acd, store, clock, logger, instanceId, queues: defaultQueues, deliver: queues.deliver, alive: liveness.alive }));
     closers.push(() => router.close());
     const supervision = (late.supervision = createSupervision({
+      relay,
       cti, bus, telephony: telephony.port, audit: supervisionAudit, clock, logger, instanceId,
       getUser: (username) => users.getUser(username),
       connection: (callId) => queues.connection(callId),
@@ -290,6 +289,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     }));
     closers.push(() => supervision.close());
     const transfers = (late.transfers = createTransferDesk({
+      relay,
       cti, bus, acd, queues, telephony: telephony.port, clock, logger, instanceId,
       allow: new Set(config.TRANSFER_ALLOW.split(',')), routingQueues: defaultQueues,
       record: (callId, event) => recorder.record(callId, event),

@@ -16,7 +16,7 @@ import type { Logger } from '../log.ts';
 import type { TelephonyPort } from '../telephony/port.ts';
 import type { User } from '../auth/user-service.ts';
 import type { AcdState, AgentRecord } from './acd-state.ts';
-import type { CallCommand, DeskRelay } from './desk-relay.ts';
+import { onCallCommand as registerCallCommand, type CallCommand, type DeskRelay } from './desk-relay.ts';
 import type { Connection, Ended, Offer } from './queue-service.ts';
 
 export interface AgentDeskOptions {
@@ -94,23 +94,13 @@ export function createAgentDesk(options: AgentDeskOptions) {
     return connection.agentChannelId;
   }
 
-  /**
-   * Registers a call command, run on the instance that holds the call. A call held elsewhere must
-   * be the agent's in the ACD (a callback attempt is `<booked call>-cb<n>`) before it is relayed:
-   * a stale or foreign call id gets NOT_FOUND at once instead of waiting for a reply nobody sends.
-   */
-  function onCallCommand(type: 'call.answer' | 'call.decline' | 'call.hangup' | 'call.hold' | 'call.unhold', command: CallCommand<{ callId: string }, { callId: string }>): void {
-    const run = options.relay?.relayed(type, command) ?? command;
-    cti.onCommand(type, async (session, payload) => {
-      if (options.relay && !options.connection(payload.callId)) {
-        const agentsCall = (await acd.agent(session.username))?.status.callId;
-        if (!agentsCall || (payload.callId !== agentsCall && !payload.callId.startsWith(`${agentsCall}-cb`))) {
-          throw new HotlineError('NOT_FOUND', 'no such call for you on this server');
-        }
-      }
-      return run(session.username, payload);
-    });
+  /** Whether a call held elsewhere can be this agent's: the ACD's call of the agent (a callback attempt is `<booked call>-cb<n>`). */
+  async function agentsCall(username: string, callId: string): Promise<boolean> {
+    const agentsCall = (await acd.agent(username))?.status.callId;
+    return agentsCall !== undefined && (callId === agentsCall || callId.startsWith(`${agentsCall}-cb`));
   }
+  const onCallCommand = (type: 'call.answer' | 'call.decline' | 'call.hangup' | 'call.hold' | 'call.unhold', command: CallCommand<{ callId: string }, { callId: string }>): void =>
+    registerCallCommand(cti, options.relay, type, command, agentsCall);
 
   onCallCommand('call.answer', async (username, { callId }) => {
     const leg = legOf(username, callId, 'ringing');

@@ -12,6 +12,8 @@ import { randomUUID } from 'node:crypto';
 import { HotlineError, isHotlineError, type ErrorCode } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Store, Unsubscribe } from '../store/store.ts';
+import type { CtiGateway } from '../cti/gateway.ts';
+import type { HandledCommand, Payload } from '../cti/protocol.ts';
 
 export interface DeskRelayOptions {
   readonly store: Store;
@@ -88,6 +90,8 @@ export function createDeskRelay(options: DeskRelayOptions) {
   }
 
   return {
+    /** Whether this instance holds the call's media. */
+    holdsHere: holds,
     /** Subscribes to requests and replies; commands can be relayed once this resolved. */
     async start(): Promise<void> {
       subscriptions ??= Promise.all([
@@ -115,3 +119,25 @@ export function createDeskRelay(options: DeskRelayOptions) {
 }
 
 export type DeskRelay = ReturnType<typeof createDeskRelay>;
+
+/**
+ * Registers a CTI command on a call, run on the instance that holds the call (through `relay`;
+ * without one, here). `elsewhere`, when given, says whether the call may be this user's on another
+ * instance at all: a command it rules out gets NOT_FOUND at once instead of a relay's wait.
+ */
+export function onCallCommand<T extends HandledCommand>(
+  cti: Pick<CtiGateway, 'onCommand'>,
+  relay: DeskRelay | undefined,
+  type: T,
+  command: (username: string, payload: Payload<T> & { callId: string }) => Promise<unknown>,
+  elsewhere?: (username: string, callId: string) => Promise<boolean>,
+): void {
+  const run = relay?.relayed(type, command) ?? command;
+  cti.onCommand(type, async (session, payload) => {
+    const call = payload as Payload<T> & { callId: string };
+    if (relay && elsewhere && !relay.holdsHere(call.callId) && !(await elsewhere(session.username, call.callId))) {
+      throw new HotlineError('NOT_FOUND', 'no such call for you on this server');
+    }
+    return run(session.username, call);
+  });
+}

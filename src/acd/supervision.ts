@@ -23,6 +23,7 @@ import type { TelephonyEvent, TelephonyPort } from '../telephony/port.ts';
 import type { SupervisionAudit, SupervisionRecord } from './supervision-audit.ts';
 import { createSupervisionLegs, type SessionLegs } from './supervision-legs.ts';
 import { transition, type EndReason, type SessionState, type SupervisionMode } from './supervision-session.ts';
+import { onCallCommand, type DeskRelay } from './desk-relay.ts';
 
 /** The legs of a call on this instance, as the queue service reports them. */
 export interface CallLegs {
@@ -36,6 +37,8 @@ export interface CallLegs {
 
 export interface SupervisionOptions {
   readonly cti: Pick<CtiGateway, 'onCommand'>;
+  /** Runs the commands on the instance that holds the call (two or more instances); none: this instance only. */
+  readonly relay?: DeskRelay;
   readonly bus: Pick<EventBus, 'publish'>;
   readonly telephony: TelephonyPort;
   readonly audit: SupervisionAudit;
@@ -106,11 +109,11 @@ export function createSupervision(options: SupervisionOptions) {
     if (firstConnect) await closeOrphans().catch((error: unknown) => logger.warn({ err: error }, 'supervision audit not closed'));
   });
 
-  cti.onCommand('supervisor.monitor', (session, { callId }) => supervise(session.username, callId, 'monitor'));
-  cti.onCommand('supervisor.whisper', (session, { callId }) => supervise(session.username, callId, 'whisper'));
-  cti.onCommand('supervisor.barge', (session, { callId }) => supervise(session.username, callId, 'barge'));
-  cti.onCommand('supervisor.takeOver', (session, { callId }) => supervise(session.username, callId, 'takeOver'));
-  cti.onCommand('supervisor.leave', (session, { callId }) => leave(session.username, callId));
+  onCallCommand(cti, options.relay, 'supervisor.monitor', (username, { callId }) => supervise(username, callId, 'monitor'));
+  onCallCommand(cti, options.relay, 'supervisor.whisper', (username, { callId }) => supervise(username, callId, 'whisper'));
+  onCallCommand(cti, options.relay, 'supervisor.barge', (username, { callId }) => supervise(username, callId, 'barge'));
+  onCallCommand(cti, options.relay, 'supervisor.takeOver', (username, { callId }) => supervise(username, callId, 'takeOver'));
+  onCallCommand(cti, options.relay, 'supervisor.leave', (username, { callId }) => leave(username, callId));
 
   /** Starts a session (ringing the supervisor), or switches the mode of the supervisor's session on this call. */
   async function supervise(username: string, callId: string, mode: SupervisionMode): Promise<Reply> {

@@ -28,6 +28,7 @@ import type { AcdState } from './acd-state.ts';
 import type { Connection, Offer, QueueService } from './queue-service.ts';
 import type { RoutingQueue } from './routing.ts';
 import { transferTransition, type ConsultFailure, type TransferAction, type TransferEvent, type TransferMode, type TransferState } from './transfers.ts';
+import { onCallCommand, type DeskRelay } from './desk-relay.ts';
 
 /** The emergency services an agent may hand a caller to, whatever the allow-list says. */
 export const emergencyServices = ['110', '119', '120', '122'] as const;
@@ -37,6 +38,8 @@ export const CONSULT_QUEUE = 'consult';
 
 export interface TransferDeskOptions {
   readonly cti: CtiGateway;
+  /** Runs the commands on the instance that holds the call (two or more instances); none: this instance only. */
+  readonly relay?: DeskRelay;
   readonly bus: EventBus;
   readonly acd: AcdState;
   readonly queues: Pick<QueueService, 'connection' | 'handOver' | 'requeue' | 'wrapUp' | 'channelGone'>;
@@ -343,31 +346,33 @@ export function createTransferDesk(options: TransferDeskOptions) {
     if (!options.allow.has(number)) throw new HotlineError('TRANSFER_NOT_ALLOWED', `${number} is not on the transfer allow-list`, { number });
   };
 
-  cti.onCommand('call.consult', async (session, { callId, target }) =>
+  /** Whether a call held elsewhere can be this agent's (the call the ACD has them on). */
+  const onCall = async (username: string, callId: string): Promise<boolean> => (await acd.agent(username))?.status.callId === callId;
+  onCallCommand(cti, options.relay, 'call.consult', async (username, { callId, target }) =>
     serial(callId, async () => {
       if ('number' in target) allowed(target.number);
-      const t = await start(callOf(session.username, callId), target, 'consult', 'consult');
+      const t = await start(callOf(username, callId), target, 'consult', 'consult');
       return { callId, consultId: t.consultId };
-    }));
-  cti.onCommand('call.cancelConsult', async (session, { callId }) =>
+    }), onCall);
+  onCallCommand(cti, options.relay, 'call.cancelConsult', async (username, { callId }) =>
     serial(callId, async () => {
-      const t = transferOf(session.username, callId);
+      const t = transferOf(username, callId);
       await apply(t, { type: 'cancel' }, { status: 'resumed' });
       return { callId };
-    }));
-  cti.onCommand('call.conference', async (session, { callId }) =>
+    }), onCall);
+  onCallCommand(cti, options.relay, 'call.conference', async (username, { callId }) =>
     serial(callId, async () => {
-      await apply(transferOf(session.username, callId), { type: 'conference' });
+      await apply(transferOf(username, callId), { type: 'conference' });
       return { callId };
-    }));
-  cti.onCommand('call.completeTransfer', async (session, { callId }) =>
+    }), onCall);
+  onCallCommand(cti, options.relay, 'call.completeTransfer', async (username, { callId }) =>
     serial(callId, async () => {
-      await apply(transferOf(session.username, callId), { type: 'complete' });
+      await apply(transferOf(username, callId), { type: 'complete' });
       return { callId };
-    }));
-  cti.onCommand('call.transfer', async (session, { callId, target }) =>
+    }), onCall);
+  onCallCommand(cti, options.relay, 'call.transfer', async (username, { callId, target }) =>
     serial(callId, async () => {
-      const c = callOf(session.username, callId);
+      const c = callOf(username, callId);
       if (transfers.has(callId)) throw new HotlineError('TRANSFER_BAD_STATE', 'a consult or transfer already runs on this call', { state: transfers.get(callId)!.state });
       if ('queue' in target) {
         if (!options.routingQueues.has(target.queue)) throw new HotlineError('TRANSFER_NOT_ALLOWED', `no queue ${target.queue}`);
@@ -379,14 +384,14 @@ export function createTransferDesk(options: TransferDeskOptions) {
       if ('number' in target) allowed(target.number);
       const t = await start(c, target, 'blind', 'blind');
       return { callId, consultId: t.consultId };
-    }));
-  cti.onCommand('call.emergency', async (session, { callId, service }) =>
+    }), onCall);
+  onCallCommand(cti, options.relay, 'call.emergency', async (username, { callId, service }) =>
     serial(callId, async () => {
-      const t = await start(callOf(session.username, callId), { number: service }, 'blind', 'emergency');
-      await options.noteTickets?.(callId, `emergency hand-off to ${service} by ${session.username}`, session.username)
+      const t = await start(callOf(username, callId), { number: service }, 'blind', 'emergency');
+      await options.noteTickets?.(callId, `emergency hand-off to ${service} by ${username}`, username)
         .catch((error: unknown) => t.log.warn({ err: error }, 'emergency hand-off not noted on the ticket'));
       return { callId, consultId: t.consultId };
-    }));
+    }), onCall);
 
   return {
     partyLeft,

@@ -28,6 +28,8 @@ describe('an agent whose desktop is on another instance than the call', () => {
     const users = createUserService({ store, clock: systemClock });
     await users.createUser({ username: 'li.na', displayName: '李娜', roles: ['agent'], extension: '1001', password });
     await users.createUser({ username: 'wang.wei', displayName: '王伟', roles: ['agent'], extension: '1002', password });
+    await users.createUser({ username: 'zhao.min', displayName: '赵敏', roles: ['supervisor'], extension: '3001', password });
+    await sim.control.setEndpoint('PJSIP', '3001', { behavior: 'answer' });
     await acd.upsertAgent('li.na', { extension: '1001', skills: { general: 5 } });
     await sim.control.setEndpoint('PJSIP', '1001', { behavior: 'manual' });
 
@@ -71,6 +73,13 @@ describe('an agent whose desktop is on another instance than the call', () => {
     expect(await agent.request('call.hold', { callId })).toMatchObject({ ok: false, error: { code: 'AGENT_BAD_TRANSITION' } }); // the state is on instance a
     expect(await agent.request('call.unhold', { callId })).toMatchObject({ ok: true });
     expect(await other.request('call.hangup', { callId })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+
+    // transfer and supervision commands go the same way: answered by instance a
+    expect(await agent.request('call.consult', { callId, target: { number: '00442079460000' } })).toMatchObject({ ok: false, error: { code: 'TRANSFER_NOT_ALLOWED' } });
+    const supervisor = await desktop('zhao.min');
+    expect(await supervisor.request('supervisor.monitor', { callId })).toMatchObject({ ok: true, result: { callId } });
+    await until(async () => (await sim.control.stats()).channels >= 4, 'the supervisor listens (their leg and the snoop)', long);
+    expect(await supervisor.request('supervisor.leave', { callId })).toMatchObject({ ok: true });
 
     expect(await agent.request('call.hangup', { callId })).toMatchObject({ ok: true });
     await agent.waitFor((m) => m.type === 'event' && m.name === 'call.ended' && (m.data as { cause: string }).cause === 'agent_hangup');
