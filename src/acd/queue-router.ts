@@ -30,6 +30,9 @@ export interface QueueRouterOptions {
 
 export const routerLease = 'acd-router';
 
+/** Callers read from each queue with the ready agents; further pages as the ready agents need. */
+const FIRST_PAGE = 16;
+
 export function createQueueRouter(options: QueueRouterOptions) {
   const { acd, store, clock, instanceId, queues, deliver } = options;
   const logger = options.logger.child({ component: 'router' });
@@ -40,32 +43,39 @@ export function createQueueRouter(options: QueueRouterOptions) {
   let again = false;
   let closed = false;
 
+  type Cursor = { readonly queueId: string; offset: number; more: boolean; last: QueuedCall | undefined; calls: QueuedCall[] };
+
+  /** Reads the next `count` callers of a queue into its cursor. */
+  async function readPage(cursor: Cursor, count: number): Promise<void> {
+    const { listed, calls } = await acd.waitingPage(cursor.queueId, cursor.offset, count);
+    cursor.offset += listed;
+    cursor.more = listed === count;
+    cursor.last = calls.at(-1) ?? cursor.last;
+    cursor.calls.push(...calls);
+  }
+
   /**
    * The round's matching: serves the queues' heads in service order, a page of each queue at a
    * time, as far as every queue's fetched heads reach (a caller further down a queue not read yet
    * might come first), until no agent is free or every queue is read to its end.
    */
-  async function match(ready: readonly ReadyAgent[], now: number) {
+  function match(ready: readonly ReadyAgent[], cursors: readonly Cursor[], now: number) {
     const alive = options.alive ?? (() => true);
     const matcher = createMatcher(ready, queues, now);
     const owners = new Map<string, string>();
-    const cursors = (await acd.queueIds()).map((queueId) => ({ queueId, offset: 0, more: true, last: undefined as QueuedCall | undefined }));
     let fetched: QueuedCall[] = [];
-    let page = ready.length + 8;
-    while (matcher.free() > 0 && cursors.some((cursor) => cursor.more)) {
-      await Promise.all(
-        cursors.filter((cursor) => cursor.more).map(async (cursor) => {
-          const { listed, calls } = await acd.waitingPage(cursor.queueId, cursor.offset, page);
-          cursor.offset += listed;
-          cursor.more = listed === page;
-          cursor.last = calls.at(-1) ?? cursor.last;
-          for (const call of calls) {
-            owners.set(call.callId, call.instanceId);
-            // a callback pauses between attempts; a gone instance's callers wait for it
-            if ((call.callback?.notBefore ?? 0) <= now && alive(call.instanceId)) fetched.push(call);
-          }
-        }),
-      );
+    const take = (): void => {
+      for (const cursor of cursors) {
+        for (const call of cursor.calls.splice(0)) {
+          owners.set(call.callId, call.instanceId);
+          // a callback pauses between attempts; a gone instance's callers wait for it
+          if ((call.callback?.notBefore ?? 0) <= now && alive(call.instanceId)) fetched.push(call);
+        }
+      }
+    };
+    /** Serves what is in its final order; true when more must be read. */
+    const serve = (): boolean => {
+      take();
       // callers up to the earliest last-read head of a queue that has more are in their final order
       const open = cursors.filter((cursor) => cursor.more);
       const until = open.some((cursor) => !cursor.last) ? undefined : open.map((cursor) => cursor.last!).sort((a, b) => serviceOrder(a, b, queues))[0];
@@ -76,17 +86,27 @@ export function createQueueRouter(options: QueueRouterOptions) {
         matcher.serve(fetched.filter((call) => serviceOrder(call, until, queues) <= 0));
         fetched = fetched.filter((call) => serviceOrder(call, until, queues) > 0);
       }
-      page *= 2;
-    }
-    return { assignments: matcher.assignments, owners };
+      return matcher.free() > 0 && open.length > 0;
+    };
+    return { serve, assignments: matcher.assignments, owners };
   }
 
   async function round(): Promise<void> {
     if (!(await store.acquireLease(routerLease, instanceId, leaseMs))) return;
     const now = clock.now();
-    const ready = await acd.readyAgents();
+    // the ready agents and a first page of each queue in one go (on Redis: one round trip less)
+    const readQueues = async (): Promise<Cursor[]> => {
+      const cursors = (await acd.queueIds()).map((queueId): Cursor => ({ queueId, offset: 0, more: true, last: undefined, calls: [] }));
+      await Promise.all(cursors.map((cursor) => readPage(cursor, FIRST_PAGE)));
+      return cursors;
+    };
+    const [ready, cursors] = await Promise.all([acd.readyAgents(), readQueues()]);
     if (ready.length === 0) return;
-    const { assignments, owners } = await match(ready, now);
+    const matching = match(ready, cursors, now);
+    for (let page = Math.max(FIRST_PAGE * 2, ready.length + 8); matching.serve(); page *= 2) {
+      await Promise.all(cursors.filter((cursor) => cursor.more).map((cursor) => readPage(cursor, page)));
+    }
+    const { assignments, owners } = matching;
     // The pairs of one round share no call and no agent, and each reserve is atomic on its own:
     // they are sent together (in queue order) rather than one round trip after another.
     const results = await Promise.allSettled(
