@@ -81,6 +81,8 @@ export const errorCodes = {
   QUALITY_REVIEW_DONE: { status: 409, meaning: 'the quality review was already submitted as final; it cannot be scored again' },
   QUALITY_SCORES_INVALID: { status: 400, meaning: 'the score sheet misses a criterion, names an unknown one, or gives a score outside 0..max (details.criterion)' },
   QUALITY_SHEET_INVALID: { status: 400, meaning: 'a quality score sheet needs 1-20 criteria with unique ids and a max score of 1-100' },
+  // security
+  BLACKLIST_NOT_ALLOWED: { status: 400, meaning: 'the number cannot be blacklisted: only full caller numbers (7-20 digits), never anonymous callers or service numbers such as 110' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof errorCodes;
