@@ -8,10 +8,10 @@
  *   --reload      afterwards, reload res_pjsip.so and app_queue.so through ARI (ARI_URL, ARI_USER,
  *                 ARI_PASSWORD), so new or removed seats take effect without a restart
  *   --seat-password <extension>
- *                 only print that seat's SIP password (derived from SEAT_SIP_KEY) and exit
+ *                 only print that seat's SIP password (derived from SIP_SECRET) and exit
  *
  * Reads REDIS_URL / REDIS_PREFIX for the seats (without REDIS_URL there are none), and ARI_PASSWORD,
- * AMI_SECRET, SEAT_SIP_KEY, ASTERISK_TLS_BIND, CARRIER_SIP_URI, CARRIER_ADDRESSES (.env.example).
+ * AMI_SECRET, SIP_SECRET, ASTERISK_TLS_BIND, CARRIER_SIP_URI, CARRIER_ADDRESSES (.env.example).
  * Files are replaced atomically (write, then rename), mode 0640. Exit code 1 on any problem.
  */
 import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
@@ -67,9 +67,9 @@ async function reloadModule(module: string): Promise<void> {
 async function main(): Promise<void> {
   const seat = option('--seat-password');
   if (args.includes('--seat-password')) {
-    const key = process.env['SEAT_SIP_KEY'];
+    const key = process.env['SIP_SECRET'];
     if (!seat || !SEAT_EXTENSION.test(seat)) throw new Error('--seat-password needs an extension of 4–8 digits');
-    if (!key) throw new Error('SEAT_SIP_KEY is not set');
+    if (!key) throw new Error('SIP_SECRET is not set');
     console.log(seatSipPassword(key, seat));
     return;
   }

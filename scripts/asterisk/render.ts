@@ -4,18 +4,19 @@
  * endpoint per seat. Pure functions; scripts/asterisk-render.ts does the I/O.
  *
  * Seats are the users of the store that have an `extension`. A seat's SIP password is derived
- * from SEAT_SIP_KEY (HMAC-SHA-256 of the extension), so nothing per seat is stored: whoever holds
+ * from SIP_SECRET (HMAC-SHA-256 of the extension), so nothing per seat is stored: whoever holds
  * the key (the hotline server, to hand the logged-in agent the credentials of the seat) computes it.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Store } from '../../src/store/store.ts';
 import { sha512Crypt } from './sha512-crypt.ts';
+import { sipPassword } from '../../src/auth/sip-password.ts';
 
 /** The environment variables the renderer reads. */
 export interface RenderEnv {
   readonly ARI_PASSWORD?: string | undefined;
   readonly AMI_SECRET?: string | undefined;
-  readonly SEAT_SIP_KEY?: string | undefined;
+  readonly SIP_SECRET?: string | undefined;
   /** `ip:port` of the TLS HTTP server (WSS for browsers); default 127.0.0.1:8089. */
   readonly ASTERISK_TLS_BIND?: string | undefined;
   /** Where to send calls to the carrier, e.g. `sip:198.51.100.7:5060`; unset = no outbound calls. */
@@ -85,10 +86,8 @@ function parseCarrier(env: RenderEnv, problems: string[]): { uri?: string; addre
   return { ...(uri !== undefined && { uri }), addresses };
 }
 
-/** The SIP password of a seat: 32 URL-safe characters, HMAC-SHA-256(key, "hotline-seat:<extension>"). */
-export function seatSipPassword(key: string, extension: string): string {
-  return createHmac('sha256', key).update(`hotline-seat:${extension}`).digest('base64url').slice(0, 32);
-}
+/** The SIP password of a seat: the one the server hands the agent's softphone (GET /api/me/sip). */
+export const seatSipPassword = (key: string, extension: string): string => sipPassword(key, extension);
 
 /** md5_cred of PJSIP: MD5("<user>:<realm>:<password>"). */
 export function md5Cred(user: string, realm: string, password: string): string {
@@ -121,7 +120,7 @@ export function renderAsteriskFiles(env: RenderEnv, seats: readonly Seat[]): { f
   const problems: string[] = [];
   checkSecret('ARI_PASSWORD', env.ARI_PASSWORD, problems);
   checkSecret('AMI_SECRET', env.AMI_SECRET, problems);
-  checkSecret('SEAT_SIP_KEY', env.SEAT_SIP_KEY, problems, 32);
+  checkSecret('SIP_SECRET', env.SIP_SECRET, problems, 32);
   if (env.ARI_PASSWORD && env.ARI_PASSWORD === env.AMI_SECRET) problems.push('ARI_PASSWORD and AMI_SECRET must differ');
   const tlsBind = parseTlsBind(env.ASTERISK_TLS_BIND, problems);
   const carrier = parseCarrier(env, problems);
@@ -135,7 +134,7 @@ export function renderAsteriskFiles(env: RenderEnv, seats: readonly Seat[]): { f
     else unique.set(seat.extension, seat);
   }
   const ordered = [...unique.values()].sort((a, b) => a.extension.localeCompare(b.extension));
-  const rendered = renderSeats(ordered, env.SEAT_SIP_KEY!);
+  const rendered = renderSeats(ordered, env.SIP_SECRET!);
 
   const trunk = [header('The carrier: where calls go (aor) and where they come from (identify).')];
   trunk.push('\n[trunk]\ntype = aor\n');

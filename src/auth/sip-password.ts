@@ -1,7 +1,7 @@
 /**
  * Per-seat SIP passwords, derived rather than stored: `base64url(HMAC-SHA256(SIP_SECRET, extension))`
  * cut to 24 characters (144 bits). The server hands an agent its seat's password (GET /api/me/sip);
- * Asterisk's pjsip `auth` sections carry the same values (`scripts/sip-passwords.ts` prints them).
+ * Asterisk's pjsip `auth` sections carry the same values (`npm run asterisk:render` writes them).
  * Rotating SIP_SECRET rotates every seat at once; nothing to migrate.
  */
 import { createHmac } from 'node:crypto';

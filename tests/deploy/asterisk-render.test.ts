@@ -14,6 +14,7 @@ import { sha512Crypt } from '../../scripts/asterisk/sha512-crypt.ts';
 import { deletePrefix, uniquePrefix } from '../support/redis.ts';
 import { effectiveEntries, pjsipObject, readConf, sectionsNamed, valueOf, valuesOf } from './asterisk-conf.ts';
 import { repoRoot } from './compose.ts';
+import { sipPassword } from '../../src/auth/sip-password.ts';
 
 const run = promisify(execFile);
 const configDir = path.join(repoRoot, 'asterisk-config');
@@ -21,7 +22,7 @@ const configDir = path.join(repoRoot, 'asterisk-config');
 const env: RenderEnv = {
   ARI_PASSWORD: 'f3a9c1e07b5d4a2c9e8f1b7d',
   AMI_SECRET: '0c7e5a9d3b1f8e2a6c4d9b0e',
-  SEAT_SIP_KEY: '9d2f7a1c5e8b3f6a0d4c7e1b9a5f2c8d',
+  SIP_SECRET: '9d2f7a1c5e8b3f6a0d4c7e1b9a5f2c8d',
   ASTERISK_TLS_BIND: '10.20.0.5:8089',
   CARRIER_SIP_URI: 'sip:198.51.100.7:5060',
   CARRIER_ADDRESSES: '198.51.100.7,198.51.100.0/28',
@@ -56,7 +57,7 @@ describe('sha512Crypt (ari.conf password_format = crypt)', () => {
 describe('renderAsteriskFiles', () => {
   describe('when the environment is unsafe', () => {
     it('refuses missing, short and sample secrets, listing every problem at once', () => {
-      const attempt = () => renderAsteriskFiles({ ARI_PASSWORD: 'hotline', AMI_SECRET: 'password-password-1', SEAT_SIP_KEY: 'short' }, []);
+      const attempt = () => renderAsteriskFiles({ ARI_PASSWORD: 'hotline', AMI_SECRET: 'password-password-1', SIP_SECRET: 'short' }, []);
       expect(attempt).toThrow(RenderError);
       try {
         attempt();
@@ -65,7 +66,7 @@ describe('renderAsteriskFiles', () => {
         expect(problems).toHaveLength(3);
         expect(problems.join('\n')).toMatch(/ARI_PASSWORD must be 16–128/);
         expect(problems.join('\n')).toMatch(/AMI_SECRET looks like a sample password/);
-        expect(problems.join('\n')).toMatch(/SEAT_SIP_KEY must be 32–128/);
+        expect(problems.join('\n')).toMatch(/SIP_SECRET must be 32–128/);
       }
       expect(() => renderAsteriskFiles({}, [])).toThrow(/ARI_PASSWORD is not set/);
     });
@@ -122,7 +123,7 @@ describe('renderAsteriskFiles', () => {
         const auth = pjsipObject(pjsip, valueOf(endpoint, 'auth')!, 'auth')!;
         expect(valueOf(auth, 'username')).toBe(extension);
         expect(valueOf(auth, 'realm')).toBe(SEAT_REALM);
-        expect(valueOf(auth, 'md5_cred')).toBe(md5Cred(extension, SEAT_REALM, seatSipPassword(env.SEAT_SIP_KEY!, extension)));
+        expect(valueOf(auth, 'md5_cred')).toBe(md5Cred(extension, SEAT_REALM, seatSipPassword(env.SIP_SECRET!, extension)));
         expect(valueOf(pjsipObject(pjsip, extension, 'aor')!, 'max_contacts')).toBe('1');
       }
       const queues = generated.read('queues.conf');
@@ -140,12 +141,13 @@ describe('renderAsteriskFiles', () => {
       }
     });
 
-    it('derives a seat\'s SIP password from the key: stable, different per seat and per key', () => {
-      const password = seatSipPassword(env.SEAT_SIP_KEY!, '1001');
-      expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
-      expect(seatSipPassword(env.SEAT_SIP_KEY!, '1001')).toBe(password);
-      expect(seatSipPassword(env.SEAT_SIP_KEY!, '1002')).not.toBe(password);
-      expect(seatSipPassword(`${env.SEAT_SIP_KEY!}x`, '1001')).not.toBe(password);
+    it('derives a seat\'s SIP password from the key as the server does for the softphone: stable, different per seat and per key', () => {
+      const password = seatSipPassword(env.SIP_SECRET!, '1001');
+      expect(password).toBe(sipPassword(env.SIP_SECRET!, '1001')); // what GET /api/me/sip hands the agent
+      expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+      expect(seatSipPassword(env.SIP_SECRET!, '1001')).toBe(password);
+      expect(seatSipPassword(env.SIP_SECRET!, '1002')).not.toBe(password);
+      expect(seatSipPassword(`${env.SIP_SECRET!}x`, '1001')).not.toBe(password);
     });
   });
 });
@@ -197,8 +199,8 @@ describe('npm run asterisk:render (scripts/asterisk-render.ts)', () => {
   });
 
   it('--seat-password prints the SIP password a seat registers with', async () => {
-    const { stdout } = await run(tsx, [script, '--seat-password', '1001'], { env: { ...base, SEAT_SIP_KEY: env.SEAT_SIP_KEY } as NodeJS.ProcessEnv, cwd: repoRoot });
-    expect(stdout.trim()).toBe(seatSipPassword(env.SEAT_SIP_KEY!, '1001'));
+    const { stdout } = await run(tsx, [script, '--seat-password', '1001'], { env: { ...base, SIP_SECRET: env.SIP_SECRET } as NodeJS.ProcessEnv, cwd: repoRoot });
+    expect(stdout.trim()).toBe(seatSipPassword(env.SIP_SECRET!, '1001'));
   });
 
   it('with a sample password exits with an error and writes nothing', async () => {

@@ -51,10 +51,10 @@ describe('docker-compose.yml', () => {
   });
 
   it('takes every secret from the environment (.env), none written in the file', () => {
-    const secrets = { ARI_PASSWORD: 'a'.repeat(24), AMI_SECRET: 'b'.repeat(24), SEAT_SIP_KEY: 'c'.repeat(40), ADMIN_PASSWORD: 'd'.repeat(16) };
+    const secrets = { ARI_PASSWORD: 'a'.repeat(24), AMI_SECRET: 'b'.repeat(24), SIP_SECRET: 'c'.repeat(40), ADMIN_PASSWORD: 'd'.repeat(16) };
     const { services } = composeConfig(secrets);
     for (const [key, value] of Object.entries(secrets)) expect(services['hotline']!.environment![key], key).toBe(value);
-    for (const key of ['ARI_PASSWORD', 'AMI_SECRET', 'SEAT_SIP_KEY']) expect(services['asterisk-render']!.environment![key], key).toBe(secrets[key as keyof typeof secrets]);
+    for (const key of ['ARI_PASSWORD', 'AMI_SECRET', 'SIP_SECRET']) expect(services['asterisk-render']!.environment![key], key).toBe(secrets[key as keyof typeof secrets]);
     const text = readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8');
     for (const key of Object.keys(secrets)) expect(text).toMatch(new RegExp(`${key}: \\$\\{${key}:-\\}`));
     const example = readFileSync(path.join(repoRoot, '.env.example'), 'utf8');
