@@ -338,7 +338,8 @@ export function createQueueService(options: QueueServiceOptions) {
       timeoutMs: (ringTimeoutSec + 5) * 1000,
       signal: call.ring!.signal,
       callerId: call.request.callerNumber.replace(/[^0-9+]/g, '').slice(0, 20),
-      variables: { HOTLINE_CALL_ID: call.request.callId },
+      // the softphone ties the INVITE to the CTI offer by this header (docs/softphone-sip.md)
+      variables: { HOTLINE_CALL_ID: call.request.callId, 'PJSIP_HEADER(add,X-Hotline-Call-Id)': call.request.callId },
       appArgs: 'agent',
     });
   }

@@ -32,7 +32,10 @@ describe('queue service', () => {
       await until(async () => (await w.acd.agent('agent1001'))?.status.state === 'on_call', 'the agent is on the call');
       const callerBridge = (await w.sim.control.channel(caller)).bridgeId;
       expect(callerBridge).toBe(`call-${caller}`);
-      expect((await w.sim.control.channel(`agent-${caller}-1`)).bridgeId).toBe(callerBridge);
+      const agentLeg = await w.sim.control.channel(`agent-${caller}-1`);
+      expect(agentLeg.bridgeId).toBe(callerBridge);
+      // the seat's INVITE carries the call id, which the softphone matches with the CTI offer
+      expect(agentLeg.variables).toMatchObject({ HOTLINE_CALL_ID: caller, 'PJSIP_HEADER(add,X-Hotline-Call-Id)': caller });
 
       await w.sim.control.hangup(caller);
       await until(async () => (await w.acd.agent('agent1001'))?.status.state === 'wrap_up', 'the agent is wrapping up');
