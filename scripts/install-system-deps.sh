@@ -5,6 +5,7 @@ packages=()
 command -v redis-server >/dev/null || packages+=(redis-server)
 command -v docker-compose >/dev/null || packages+=(docker-compose)
 command -v chromium >/dev/null || packages+=(chromium)
+[ -d /usr/share/fonts/truetype/wqy ] || packages+=(fonts-wqy-zenhei)  # Chinese text in the browser tests' screenshots
 command -v kamailio >/dev/null || packages+=(kamailio kamailio-websocket-modules kamailio-tls-modules)
 if [ ${#packages[@]} -eq 0 ]; then
   echo "system packages: all present"
