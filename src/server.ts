@@ -61,6 +61,10 @@ import { createTicketService } from './tickets/ticket-service.ts';
 import type { HealthSource } from './http/routes/health.ts';
 import { createMetrics } from './ops/metrics.ts';
 import { metricsRoutes } from './http/routes/metrics.ts';
+import { createAuditLog } from './security/audit-log.ts';
+import { blockedPrompt, createBlacklist } from './security/blacklist.ts';
+import { auditRoutes } from './http/routes/audit.ts';
+import { blacklistRoutes } from './http/routes/blacklist.ts';
 import { softphoneRoutes } from './http/routes/softphone.ts';
 import { demoPhoneRoutes } from './http/routes/demo-phone.ts';
 import { sipRoutes } from './http/routes/sip.ts';
@@ -164,11 +168,14 @@ export async function startHotline(config: Config, logger: Logger, options: Star
       recordCallEvent: (callId, event) => recorder.record(callId, event),
     });
     closers.push(() => recording.close());
+    const blacklist = createBlacklist({ store, clock });
+    const audit = createAuditLog({ store, clock });
     const ivrQueue = createAcdQueueEntry({ enqueue: (request) => late.queues!.enqueue(request) });
     const calls = createIvrCalls({
       telephony: telephony.port, versions, didFlows: didFlowsFrom(config), store, clock, logger: logger.child({ component: 'ivr' }),
       node: instanceId, tickets: createTicketServiceIntake({ tickets, store }), queue: ivrQueue,
       onCallEvent: (callId, event) => recorder.record(callId, event),
+      blocked: { refuses: (number) => blacklist.refuses(number), prompt: blockedPrompt },
       onRating: ({ callId, rating, label }) => {
         recorder.record(callId, { type: 'rating', at: clock.now(), rating: label });
         void rateCall(callId, rating);
@@ -202,9 +209,13 @@ export async function startHotline(config: Config, logger: Logger, options: Star
       users,
       health,
       metricsToken: config.METRICS_TOKEN,
+      corsOrigins: config.CORS_ORIGINS?.split(','),
+      trustProxy: config.TRUST_PROXY,
+      audit,
       mode: { asterisk: config.embeddedAsterisk ? 'simulator' : 'asterisk', store: store.kind },
       routes: [
         metricsRoutes(metrics),
+        blacklistRoutes(blacklist), auditRoutes(audit),
         statsRoutes(liveStats),
         supervisionRoutes({ audit: supervisionAudit }),
         staffingRoutes({ staffing: createStaffing({ store, clock, records: callRecords }), queueIds: [...defaultQueues.keys()] }),

@@ -9,7 +9,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from '../log.ts';
 import type { UserService } from '../auth/user-service.ts';
 import { installAuth } from './auth.ts';
-import { installErrorHandler } from './error-handler.ts';
+import type { AuditLog } from '../security/audit-log.ts';
+import { installAuditHook } from './audit-hook.ts';
+import { frameworkErrors, installErrorHandler } from './error-handler.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import { ErrorBody } from './schemas.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -33,6 +35,8 @@ export interface AppOptions {
   readonly corsOrigins?: readonly string[] | undefined;
   /** Proxies whose X-Forwarded-For is believed (TRUST_PROXY), so `request.ip` is the client's. */
   readonly trustProxy?: string | undefined;
+  /** Where admin and supervisor changes are recorded (every POST/PUT/PATCH/DELETE they make). */
+  readonly audit?: AuditLog;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -42,12 +46,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestTimeout: 30_000, // a client must send its whole request within 30 s (slow-loris); responses may take longer
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    frameworkErrors,
   });
 
   installErrorHandler(app);
   installSecurityHeaders(app, { corsOrigins: options.corsOrigins ?? [] });
   installAuth(app, options.users, { metricsToken: options.metricsToken });
   app.addSchema(ErrorBody);
+  if (options.audit) installAuditHook(app, options.audit);
 
   await app.register(swagger, {
     openapi: {

@@ -43,6 +43,12 @@ export interface IvrCallsOptions {
   readonly onRating?: (rating: CallRating) => void;
   /** Told what each call did in the IVR (for the call record). */
   readonly onCallEvent?: SessionDeps['onCallEvent'];
+  /**
+   * Blacklisted callers (src/security/blacklist.ts): a call whose number `refuses` is answered,
+   * hears `prompt` and is hung up. Never asked for a call without a number. A failing check lets
+   * the call in (a store outage must not turn citizens away).
+   */
+  readonly blocked?: { refuses(callerNumber: string): Promise<boolean>; readonly prompt: string };
 }
 
 export interface CallRating {
@@ -157,6 +163,7 @@ export function createIvrCalls(options: IvrCallsOptions): IvrCalls {
       return;
     }
     log.info({ input: untrusted(event.caller.number) }, 'call arrived');
+    if (callerNumber !== '' && (await isBlocked(callerNumber, log))) return refuse(event.channelId, log);
     const flowId = didFlows.flowFor(did);
     const facts = { channelId: event.channelId, did, callerNumber, alias: 'live' as const };
     try {
@@ -178,6 +185,29 @@ export function createIvrCalls(options: IvrCallsOptions): IvrCalls {
       log.error({ err: error }, 'could not start the IVR: the caller goes to the fallback queue');
       if (!sessions.has(event.channelId)) park(facts, log);
     }
+  }
+
+  async function isBlocked(callerNumber: string, log: Logger): Promise<boolean> {
+    if (!options.blocked) return false;
+    try {
+      return await options.blocked.refuses(callerNumber);
+    } catch (error) {
+      log.warn({ err: error }, 'blacklist check failed: the call is let in');
+      return false;
+    }
+  }
+
+  /** A blacklisted caller: a short refusal, then hang up. */
+  async function refuse(channelId: string, log: Logger): Promise<void> {
+    log.info('blacklisted caller: refused');
+    try {
+      await telephony.answer(channelId);
+      const playback = await telephony.play({ kind: 'channel', id: channelId }, [options.blocked!.prompt], { playbackId: `${channelId}-blocked`, timeoutMs: 30_000 });
+      await playback.done;
+    } catch (error) {
+      log.warn({ err: error }, 'refusal prompt not played');
+    }
+    await telephony.hangup(channelId, 'rejected').catch(() => undefined);
   }
 
   /** A call without a flow (none published, or lost state): straight to the fallback queue. */

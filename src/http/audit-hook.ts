@@ -1,0 +1,28 @@
+/**
+ * Records every change an admin or a supervisor makes over REST (POST, PUT, PATCH, DELETE on an
+ * authenticated route) in the audit log, after the response: who, the route, its parameters, the
+ * status — refusals included. Never the body. A failed write is logged, not thrown (the change
+ * has happened; the log line then carries the same facts).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { AuditLog } from '../security/audit-log.ts';
+
+const mutating = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const audited = ['admin', 'supervisor'];
+
+export function installAuditHook(app: FastifyInstance, audit: AuditLog): void {
+  app.addHook('onResponse', async (request, reply) => {
+    const session = request.session;
+    if (!session || !mutating.has(request.method) || !session.roles.some((role) => audited.includes(role))) return;
+    const params = (request.params ?? {}) as Record<string, unknown>;
+    const entry = {
+      who: session.username,
+      roles: session.roles,
+      action: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`,
+      target: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v).slice(0, 200)])),
+      status: reply.statusCode,
+      requestId: request.id,
+    };
+    await audit.record(entry).catch((error: unknown) => request.log.error({ err: error, audit: entry }, 'audit entry not written'));
+  });
+}
