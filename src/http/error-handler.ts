@@ -3,7 +3,7 @@
  * Schema failures become BAD_REQUEST naming the field; a 5xx never shows its internals — the
  * whole error goes to the log under the request id instead.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { errorCodes, isHotlineError, type ErrorCode } from '../errors.ts';
 
@@ -24,6 +24,14 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ statusCode: 404, code: 'NOT_FOUND', error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
   );
+}
+
+/**
+ * Errors Fastify answers before any route or hook runs (a malformed URL, a path parameter over the
+ * router's length limit): coded like the rest (Fastify's own `frameworkErrors` option).
+ */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  void reply.status(400).send({ statusCode: 400, code: 'BAD_REQUEST', error: 'Bad Request', message: error.message });
 }
 
 function classify(error: FastifyError): { status: number; code: ErrorCode; message: string; headers: Record<string, string> } {
