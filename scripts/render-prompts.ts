@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { queuePromptTexts } from '../src/acd/queue-announcer.ts';
+import { blacklistPromptTexts } from '../src/security/blacklist.ts';
 import { defaultCatalogue } from '../src/ivr/catalogue.ts';
 import { defaultFlowDir, readJsonFiles } from '../src/ivr/flow-files.ts';
 import type { Flow } from '../src/ivr/flow-schema.ts';
@@ -47,8 +48,8 @@ for (const { file, text } of readJsonFiles(defaultFlowDir)) {
   if (result.flow === undefined) { console.error(`skipping ${path.basename(file)}: it has lint errors (npm run flows:check)`); continue; }
   flows.push(result.flow);
 }
-// the queue's own prompts (position announcements, callbacks) are not in any flow
-const queuePrompts: PromptEntry[] = Object.entries(queuePromptTexts).flatMap(([name, texts]) =>
+// the queue's own prompts (position announcements, callbacks) and the blacklist refusal are not in any flow
+const queuePrompts: PromptEntry[] = Object.entries({ ...queuePromptTexts, ...blacklistPromptTexts }).flatMap(([name, texts]) =>
   Object.entries(texts).map(([lang, text]) => ({
     flowId: 'queue', path: `/queue/${name}/${lang}`, lang, text, dynamic: false, hasSoundUri: true,
     soundName: `hotline/${lang === 'zh-CN' ? 'zh' : lang}/${name}`,
