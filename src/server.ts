@@ -161,7 +161,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     }
     const versions = createFlowVersions({ store, clock, catalogue });
     await publishDraftsOnce(versions, path.resolve(import.meta.dirname, '../ivr-flows'), logger.child({ component: 'flows' }));
-    const recorder = createCallRecorder({ records: callRecords, telephony: telephony.port, clock, logger });
+    const recorder = createCallRecorder({ records: callRecords, telephony: telephony.port, clock, logger, holder: instanceId });
     closers.push(() => recorder.close());
     const recording = createRecordingFeature({
       store, clock, logger, telephony: telephony.port, records: callRecords, tickets, queueSettings: defaultRecording, config, owner: instanceId,

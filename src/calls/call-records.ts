@@ -1,7 +1,8 @@
 /**
  * Call records in the store: `call:<callId>` (the CallRecord), indexed by caller number
  * (`calls:by-phone:<number>`, newest first: the screen pop's caller history) and by arrival
- * (`calls:by-time`, for KPIs by period). Several handlers of one call append concurrently; each
+ * (`calls:by-time`, for KPIs by period), and per server instance the calls it still writes
+ * (`calls:open:<instance>`). Several handlers of one call append concurrently; each
  * append is a read-apply-commit with the record's version, retried on conflict.
  */
 import type { Clock } from '../clock.ts';
@@ -13,6 +14,7 @@ const MAX_ATTEMPTS = 50;
 const recordKey = (callId: string) => `call:${callId}`;
 const phoneKey = (number: string) => `calls:by-phone:${number}`;
 const TIME_KEY = 'calls:by-time';
+const openKey = (holder: string) => `calls:open:${holder}`;
 
 /** Caller numbers are keys only in a normalised form: digits and a leading +, at most 32. */
 export function normalisePhone(number: string): string {
@@ -66,5 +68,16 @@ export function createCallRecords({ store, clock }: { store: Store; clock: Clock
     return (await store.getMany<CallRecord>(ids.map((e) => recordKey(e.member)))).flatMap((d) => (d ? [d.value] : []));
   }
 
-  return { start, append, get, byPhone, between };
+  /**
+   * The calls whose records a server instance (`holder`) keeps writing until they end
+   * (`calls:open:<holder>`): after a crash, the restarted instance ends the records of those whose
+   * channel is gone (call-recorder.ts).
+   */
+  const open = {
+    add: async (holder: string, callId: string): Promise<void> => void (await store.commit([], [{ op: 'sadd', key: openKey(holder), member: callId }])),
+    remove: async (holder: string, callId: string): Promise<void> => void (await store.commit([], [{ op: 'srem', key: openKey(holder), member: callId }])),
+    list: (holder: string): Promise<string[]> => store.smembers(openKey(holder)),
+  };
+
+  return { start, append, get, byPhone, between, open };
 }
