@@ -42,7 +42,6 @@ const ConfigBody = Type.Object({
   pauseReasons: Type.Array(Type.String()),
   transferNumbers: Type.Array(Type.String()),
   emergencyNumbers: Type.Array(Type.String()),
-  sip: Type.Null({ description: 'SIP settings for the seat (not handed out yet: the desktop answers through the CTI)' }),
 });
 const DirectoryBody = Type.Array(Type.Object({
   queueId: Type.String(), skills: Type.Array(Type.String()), loggedIn: Type.Integer(), ready: Type.Integer(),
@@ -93,9 +92,9 @@ export function softphoneRoutes(options: SoftphoneRoutesOptions) {
 
     app.get('/api/softphone/config', {
       config: { auth: ['agent', 'supervisor', 'admin', 'department'] },
-      schema: { tags: ['softphone'], summary: 'Desktop settings: demo mode, pause reasons, numbers agents may transfer to', response: { 200: ConfigBody, 401: ErrorBody } },
+      schema: { tags: ['softphone'], summary: 'Desktop settings: demo mode, pause reasons, numbers agents may transfer to (SIP settings: GET /api/me/sip)', response: { 200: ConfigBody, 401: ErrorBody } },
     }, async () => ({
-      demo: options.demo, pauseReasons: [...pauseReasons], sip: null,
+      demo: options.demo, pauseReasons: [...pauseReasons],
       transferNumbers: options.transferNumbers.filter((n) => !emergencyNumbers.includes(n)),
       emergencyNumbers: emergencyNumbers.filter((n) => options.transferNumbers.includes(n)),
     }));

@@ -46,7 +46,8 @@ export function renderCallPanel(model: AgentModel, actions: CallActions) {
     tick();
     return [
       h('h2', { id: 'call-title' }, t('call.title')),
-      h('div', { class: `card pop phase-${call.phase}`, 'data-testid': 'screen-pop' },
+      h('div', { class: `card pop phase-${call.phase}`, 'data-testid': 'screen-pop', 'data-call-id': o.callId },
+        call.noContext ? h('p', { class: 'banner warn', 'data-testid': 'no-context' }, h('strong', null, t('call.noContext')), h('br'), t('call.noContextHint')) : null,
         h('div', { class: 'pop-head' },
           h('div', null,
             h('div', { class: 'caller', 'data-testid': 'pop-caller' }, o.caller || t('call.unknownCaller')),
@@ -69,6 +70,8 @@ export function renderCallPanel(model: AgentModel, actions: CallActions) {
             h('button', { type: 'button', 'data-key': 'mute', 'aria-pressed': String(model.muted), 'aria-keyshortcuts': 'Alt+M', disabled: !model.sipCall, title: model.sipCall ? '' : t('call.sipOnly'), onclick: actions.toggleMute }, model.muted ? t('call.unmute') : t('call.mute'), h('kbd', null, 'Alt+M')),
             h('button', { type: 'button', class: 'danger', 'data-key': 'hangup', 'data-testid': 'hangup', 'aria-keyshortcuts': 'Alt+E', onclick: () => void actions.hangup() }, t('call.hangup'), h('kbd', null, 'Alt+E')),
           ] : null),
+        model.sipCall && call.phase !== 'ended' ? h('p', { class: 'line ok', 'data-testid': 'sip-linked' }, h('span', { class: 'dot', 'aria-hidden': 'true' }), t('call.onPhone')) : null,
+        call.onPhone && !model.sipCall && live ? h('p', { class: 'banner warn', role: 'alert', 'data-testid': 'phone-lost' }, t('call.phoneLost')) : null,
         live ? dtmfPad(model, actions) : null),
       h('div', { class: 'card', 'aria-labelledby': 'history-title' },
         h('h3', { id: 'history-title' }, t('call.openTickets'), ` (${o.openTickets.length})`),
@@ -77,8 +80,8 @@ export function renderCallPanel(model: AgentModel, actions: CallActions) {
         h('h3', null, t('call.history'), ` (${o.history.length})`),
         o.history.length ? h('ul', { class: 'list', 'data-testid': 'pop-history' }, o.history.slice(0, 8).map((c) => h('li', null,
           dateTime(c.at), c.ticketId ? ` · ${t('call.ticket')} ${c.ticketId}` : ''))) : h('p', { class: 'muted' }, t('call.firstCall'))),
-      live || call.phase === 'ended' ? transfer.render(call) : null,
-      ticketFor(call),
+      !call.noContext && (live || call.phase === 'ended') ? transfer.render(call) : null,
+      call.noContext ? null : ticketFor(call),
     ];
   });
 

@@ -13,9 +13,14 @@ import { useShortcuts } from '../shortcuts.ts';
 import { renderCallPanel } from './call-panel.ts';
 import { AgentModel, type AgentStatus, type DesktopConfig } from './model.ts';
 import { renderSidePanels } from './side-panels.ts';
+import { contextlessCall, phaseOfSip, sipSettingsFrom, showsWithoutOffer, type SeatSipBody } from './sip-link.ts';
 
 export async function renderAgentDesktop(main: HTMLElement, session: Session): Promise<() => void> {
-  const config = await get<DesktopConfig>('/api/softphone/config');
+  const [config, seatSip] = await Promise.all([
+    get<DesktopConfig>('/api/softphone/config'),
+    get<SeatSipBody>('/api/me/sip').catch(() => null), // 404: no seat; demo mode: wsUrl and password null
+  ]);
+  const sipSettings = sipSettingsFrom(seatSip);
   const ownTopic = `agent:${session.user.username}`;
   const cti = new CtiClient(session.token, async (client) => {
     await client.follow(ownTopic);
@@ -41,19 +46,49 @@ export async function renderAgentDesktop(main: HTMLElement, session: Session): P
   };
 
   let phone: Phone | null = null;
-  if (config.sip) {
+  if (sipSettings) {
     const { createPhone } = await import('../../sip/phone.ts'); // SIP.js only when a SIP phone is configured
-    phone = createPhone(config.sip);
+    phone = createPhone(sipSettings);
+    model.hasPhone = true;
     phone.on('registration', (status) => { model.sip = status; model.emit('sip'); });
     phone.on('incoming', (call) => {
-      if (call.correlationId && model.call?.offer.callId !== call.correlationId) return; // not the offered call: the CTI offer decides
-      model.sipCall = call;
-      model.emit('call');
+      if (call.correlationId !== undefined && model.call?.offer.callId === call.correlationId && model.call.phase !== 'ended') {
+        model.sipCall = call;
+        model.call.onPhone = true;
+        model.save('call');
+      } else if (showsWithoutOffer(call, cti.status === 'open', model.call)) {
+        model.sipCall = call;
+        model.muted = false;
+        model.call = contextlessCall(call, Date.now());
+        model.save('call');
+      }
+      // Otherwise an early INVITE: it waits in the phone until its call.offer arrives (linkSip).
     });
-    phone.on('callState', (call) => { if (call === model.sipCall) { if (call.state === 'ended') model.sipCall = null; model.emit('call'); } });
+    phone.on('callState', (call) => {
+      if (call !== model.sipCall) return;
+      const shown = model.call;
+      if (shown?.noContext && shown.sipCallId === call.id) {
+        const phase = phaseOfSip(call.state);
+        if (phase === 'connected' && shown.answeredAt === undefined) shown.answeredAt = Date.now();
+        if (phase === 'ended') { shown.endedAt = Date.now(); shown.endedCause = call.endReason ?? 'failed'; }
+        shown.phase = phase;
+      }
+      if (call.state === 'ended') { model.sipCall = null; model.muted = false; }
+      model.save('call');
+    });
     main.appendChild(phone.audio);
     void phone.start();
   }
+  /** The offered call's SIP call, if its INVITE came first (or comes later: then 'incoming' links it). */
+  const linkSip = () => {
+    const call = model.call;
+    if (!phone || model.sipCall || !call || call.noContext || call.phase === 'ended') return;
+    const early = phone.callByCorrelationId(call.offer.callId);
+    if (early) { model.sipCall = early; call.onPhone = true; model.save('call'); }
+  };
+  /** Leaving the page ends the SIP session (and the call's audio): ask first. */
+  const warnLeave = (event: BeforeUnloadEvent) => { if (model.sipCall && model.sipCall.state !== 'ringing') event.preventDefault(); };
+  window.addEventListener('beforeunload', warnLeave);
 
   const actions = {
     ready: () => run(() => cti.request('agent.ready')),
@@ -81,6 +116,10 @@ export async function renderAgentDesktop(main: HTMLElement, session: Session): P
     toggleHold: () => run(async () => {
       const call = model.call;
       if (!call || (call.phase !== 'connected' && call.phase !== 'held')) return;
+      if (call.noContext) { // no server to hold the caller: the phone's own hold (re-INVITE)
+        await (call.phase === 'held' ? model.sipCall?.unhold() : model.sipCall?.hold());
+        return;
+      }
       await cti.request(call.phase === 'held' ? 'call.unhold' : 'call.hold', { callId: call.offer.callId });
     }),
     toggleMute: () => {
@@ -90,7 +129,7 @@ export async function renderAgentDesktop(main: HTMLElement, session: Session): P
       announce(model.muted ? t('call.muted') : t('call.unmuted'));
       model.emit('call');
     },
-    dtmf: (digit: string) => model.sipCall?.sendDtmf(digit),
+    dtmf: (digit: string) => void run(async () => model.sipCall?.sendDtmf(digit)),
     command: (type: string, payload: Record<string, unknown>) => run(() => cti.request(type, payload)),
     run,
   };
@@ -104,7 +143,7 @@ export async function renderAgentDesktop(main: HTMLElement, session: Session): P
     const ctiLine = cti.status === 'open' ? t('cti.open') : cti.status === 'ended' ? t('cti.ended') : t('cti.connecting');
     return [
       h('h2', { id: 'status-title' }, t('agent.status')),
-      h('p', { class: `line sip ${sipClass(model, config)}`, 'data-testid': 'sip-status' }, h('span', { class: 'dot', 'aria-hidden': 'true' }), sipLine(model, config)),
+      h('p', { class: `line sip ${sipClass(model)}`, 'data-testid': 'sip-status' }, h('span', { class: 'dot', 'aria-hidden': 'true' }), sipLine(model, config)),
       h('p', { class: `line ${cti.status === 'open' ? 'ok' : 'warn'}`, 'data-testid': 'cti-status' }, h('span', { class: 'dot', 'aria-hidden': 'true' }), ctiLine),
       model.loginError ? h('p', { class: 'error', role: 'alert' }, t('agent.loginFailed'), ' ', model.loginError) : null,
       h('div', { class: `state-badge state-${state}`, 'data-testid': 'agent-state', role: 'status', 'aria-live': 'polite' },
@@ -156,6 +195,7 @@ export async function renderAgentDesktop(main: HTMLElement, session: Session): P
   const off = model.on((what) => {
     if (what === 'status' || what === 'sip') { statusRegion.update(); tick(); }
     if (what === 'call' || what === 'status') {
+      linkSip();
       callPanel.update();
       const phase = model.call?.phase;
       if (phase !== lastPhase) {
@@ -184,6 +224,7 @@ export async function renderAgentDesktop(main: HTMLElement, session: Session): P
 
   return () => {
     clearInterval(ticker);
+    window.removeEventListener('beforeunload', warnLeave);
     off();
     offKeys();
     callPanel.dispose();
@@ -193,16 +234,19 @@ export async function renderAgentDesktop(main: HTMLElement, session: Session): P
   };
 }
 
-function sipClass(model: AgentModel, config: DesktopConfig): string {
-  if (!config.sip) return 'info';
+function sipClass(model: AgentModel): string {
+  if (!model.hasPhone) return 'info';
   return model.sip?.state === 'registered' ? 'ok' : model.sip?.state === 'failed' ? 'bad' : 'warn';
 }
 
+/** The phone line: demo mode, or the registration state and why (reason, retry number). */
 function sipLine(model: AgentModel, config: DesktopConfig): string {
-  if (!config.sip) return config.demo ? t('sip.demo') : t('sip.none');
-  const status = model.sip ?? { state: 'connecting' };
+  if (!model.hasPhone) return config.demo ? t('sip.demo') : t('sip.none');
+  const status = model.sip ?? { state: 'connecting' as const };
   const text = tOr(`sip.${status.state}`, status.state);
-  return status.state === 'failed' && status.reason ? `${text}：${status.reason}` : text;
+  if (status.state !== 'failed' && status.state !== 'reconnecting') return text;
+  const why = [status.reason || t('sip.unknownReason'), status.attempt ? t('sip.attempt').replace('{n}', String(status.attempt)) : ''].filter(Boolean).join(' · ');
+  return t('sip.because').replace('{state}', text).replace('{reason}', why);
 }
 
 function renderDevices(phone: Phone): HTMLElement {

@@ -31,13 +31,18 @@ export interface CallView {
   /** The last transfer progress (e.g. consult-failed: busy). */
   note?: string;
   ticketIds: string[];
+  /** Shown from a SIP call alone (Asterisk's fallback queue, or the CTI down): no offer, no ticket context. */
+  noContext?: boolean;
+  /** The call was on the seat's SIP phone (a reload ends that audio). */
+  onPhone?: boolean;
+  /** The SIP call (`SipCall.id`) of a context-less call. */
+  sipCallId?: string;
 }
 export interface DesktopConfig {
   readonly demo: boolean;
   readonly pauseReasons: readonly string[];
   readonly transferNumbers: readonly string[];
   readonly emergencyNumbers: readonly string[];
-  readonly sip: import('../../sip/phone.ts').SipSettings | null;
 }
 
 const CALL_KEY = 'hotline.call';
@@ -47,6 +52,8 @@ export class AgentModel {
   call: CallView | null = null;
   sip: RegistrationStatus | null = null;
   sipCall: SipCall | null = null;
+  /** The seat has a SIP phone (settings from GET /api/me/sip); false in demo mode. */
+  hasPhone = false;
   muted = false;
   loginError: string | null = null;
   private readonly listeners = new Set<(what: 'status' | 'call' | 'sip') => void>();
@@ -56,8 +63,11 @@ export class AgentModel {
       const saved = sessionStorage.getItem(CALL_KEY);
       if (saved) this.call = JSON.parse(saved) as CallView;
     } catch { /* ignore */ }
+    // A context-less call lived only in the SIP session, which the reload ended.
+    if (this.call?.noContext && this.call.phase !== 'ended') this.call = { ...this.call, phase: 'ended', endedAt: Date.now(), endedCause: 'reload' };
     cti.on('agent.state', (event) => this.setStatus(event.data as unknown as AgentStatus));
     cti.on('call.offer', (event) => {
+      if (this.call?.noContext && this.call.phase !== 'ended') return; // on a fallback call: the offer rings out (RONA)
       const offer = { ...(event.data as unknown as Omit<Offer, 'receivedAt'>), receivedAt: event.at };
       this.call = { offer, phase: 'ringing', ticketIds: [] };
       this.save('call');
@@ -112,7 +122,7 @@ export class AgentModel {
       this.save('call');
     }
     // A call the server no longer has for us (e.g. missed while reloading): end it on screen.
-    if (this.call && this.call.phase !== 'ended' && ['ready', 'not_ready', 'wrap_up', 'logged_out'].includes(status.state)) {
+    if (this.call && !this.call.noContext && this.call.phase !== 'ended' && ['ready', 'not_ready', 'wrap_up', 'logged_out'].includes(status.state)) {
       this.call.phase = 'ended';
       this.call.endedAt ??= status.since;
       this.save('call');
