@@ -148,7 +148,9 @@ describe.each(backends)('queues across a server restart ($name)', ({ fresh }) =>
       await sim.control.setEndpoint('PJSIP', '13800000001@trunk', { behavior: 'answer' });
       await sim.control.sendDtmf(callId, { digits: '1' });
       await until(async () => (await first.acd.call(callId))?.callback !== undefined, 'the callback is booked');
-      await clock.advance(10_000); // the confirmation plays, then the caller is hung up
+      const confirming = async () => (await sim.control.channel(callId)).heard.some((h) => String(h['media'] ?? '').includes('callback-registered'));
+      await until(confirming, 'the confirmation plays'); // on the manual clock: advance only once it started
+      await clock.advance(10_000);
       await until(async () => (await sim.control.channel(callId)).hungUp, 'the caller hung up');
       const second = await restart();
       expect((await second.acd.call(callId))?.state).toBe('waiting');

@@ -116,7 +116,8 @@ describe('queue service', () => {
       const caller = await queueCaller(w, '13800000002');
       await w.acd.applyAgent('agent1002', { type: 'not_ready', reason: 'meal' });
       w.router.kick();
-      await until(async () => (await w.acd.agent('agent1001'))?.status.state === 'reserved', 'agent 1001 rings');
+      await until(async () => (await w.acd.agent('agent1001'))?.status.state === 'reserved', 'agent 1001 is reserved');
+      await until(() => w.sim.control.channel(`agent-${caller}-1`).then(() => true, () => false), 'agent 1001 rings'); // the clock may move once the leg exists
       await w.clock.advance(15_000); // the ring timeout
       await until(async () => (await w.acd.agent('agent1001'))?.status.reason === 'no_answer', 'RONA');
       expect((await w.acd.call(caller))?.state).toBe('waiting');
@@ -146,7 +147,7 @@ describe('queue service', () => {
 
       await w.acd.applyAgent('agent1001', { type: 'ready' });
       w.router.kick();
-      await until(async () => (await w.acd.agent('agent1001'))?.status.state === 'reserved', 'the agent rings for the first caller');
+      await until(() => w.sim.control.channel(`agent-${first}-1`).then(() => true, () => false), 'the agent rings for the first caller'); // its announcements stopped
       await w.clock.advance(30_000);
       await until(async () => (await positions(second)).length === 2, 'the second caller heard its new position');
       expect(await positions(second)).toEqual(['number:1', 'number:0']);
