@@ -96,6 +96,34 @@ export function createUserService(options: UserServiceOptions) {
     return found ? publicUser(found.value) : null;
   }
 
+  /** Every user (without password hashes), by user name. */
+  async function listUsers(): Promise<User[]> {
+    const names = (await store.smembers('users')).filter((name) => USERNAME.test(name)).sort();
+    const docs = await store.getMany<StoredUser>(names.map(userKey));
+    return docs.flatMap((doc) => (doc ? [publicUser(doc.value)] : []));
+  }
+
+  /**
+   * Changes a user's display name, seat (extension; null removes it) or unit; never the roles or
+   * the password. NOT_FOUND for an unknown user, STORE_CONFLICT if it changed meanwhile.
+   */
+  async function updateUser(username: string, patch: { displayName?: string; extension?: string | null; unit?: string | null }): Promise<User> {
+    const found = USERNAME.test(username) ? await store.get<StoredUser>(userKey(username)) : null;
+    if (!found) throw new HotlineError('NOT_FOUND', `no user ${username}`);
+    const { extension: _extension, unit: _unit, ...kept } = found.value;
+    const extension = patch.extension === undefined ? found.value.extension : patch.extension ?? undefined;
+    const unit = patch.unit === undefined ? found.value.unit : patch.unit ?? undefined;
+    const stored: StoredUser = {
+      ...kept,
+      ...(patch.displayName !== undefined ? { displayName: patch.displayName } : {}),
+      ...(extension ? { extension } : {}),
+      ...(unit ? { unit } : {}),
+    };
+    const result = await store.commit([{ key: userKey(username), version: found.version }], [{ op: 'put', key: userKey(username), value: stored }]);
+    if (!result.ok) throw new HotlineError('STORE_CONFLICT', `user ${username} changed meanwhile; try again`);
+    return publicUser(stored);
+  }
+
   async function countUsers(): Promise<number> {
     return (await store.smembers('users')).length;
   }
@@ -174,7 +202,7 @@ export function createUserService(options: UserServiceOptions) {
     return docs.filter((doc) => doc !== null).length;
   }
 
-  return { createUser, getUser, countUsers, login, authenticate, logout, revokeSessions };
+  return { createUser, getUser, listUsers, updateUser, countUsers, login, authenticate, logout, revokeSessions };
 }
 
 function publicUser(user: StoredUser): User {
