@@ -64,8 +64,9 @@ describe.each(backends('tickets-http'))('ticket routes on the %s store', (_name,
       const id = await create();
       await act(id, 'queue_dispatch', as.agent);
       await act(id, 'dispatch', as.agent, { unit: '市税务局' });
-      const mine = await t.app.inject({ method: 'GET', url: '/api/tickets?state=dispatched&unit=%E5%B8%82%E7%A8%8E%E5%8A%A1%E5%B1%80', headers: as.department });
-      expect(mine.json<Array<{ id: string }>>().map((x) => x.id)).toEqual([id]);
+      const byUnit = (headers: Headers) => t.app.inject({ method: 'GET', url: '/api/tickets?state=dispatched&unit=%E5%B8%82%E7%A8%8E%E5%8A%A1%E5%B1%80', headers });
+      expect((await byUnit(as.supervisor)).json<Array<{ id: string }>>().map((x) => x.id)).toEqual([id]);
+      expect((await byUnit(as.department)).json()).toEqual([]); // another unit's tickets
       const closed = await create();
       await act(closed, 'direct_answer', as.agent, { reply: '已答复' });
       await act(closed, 'close', as.agent);
@@ -93,11 +94,27 @@ describe.each(backends('tickets-http'))('ticket routes on the %s store', (_name,
       const response = await t.app.inject({ method: 'POST', url: '/api/tickets', headers: as.agent, payload: { ...body, confidential: true, category: 'report', caller: { name: '王某', phone: '13912345678', address: '某小区' } } });
       const { id } = response.json<{ id: string }>();
       const seen = (headers: Headers) => t.app.inject({ method: 'GET', url: `/api/tickets/${id}`, headers }).then((r) => r.json<{ caller: unknown }>().caller);
-      expect(await seen(as.department)).toEqual({ name: '保密', phone: '139****5678' });
       expect(await seen(as.agent)).toEqual({ name: '王某', phone: '13912345678', address: '某小区' });
       await act(id, 'queue_dispatch', as.agent);
       await act(id, 'dispatch', as.agent);
+      expect(await seen(as.department)).toEqual({ name: '保密', phone: '139****5678' });
       expect((await act(id, 'sign', as.department)).json<{ caller: { phone: string } }>().caller.phone).toBe('139****5678');
+    });
+  });
+
+  describe('when a department looks at tickets of another unit', () => {
+    it('does not find them, by id, in its list or in the audit trail, while its own unit\'s are there', async () => {
+      const id = await create();
+      await act(id, 'queue_dispatch', as.agent);
+      await act(id, 'dispatch', as.agent); // to 市住房公积金管理中心 (matter type 住房公积金)
+      const other = { authorization: (await login(t, ['department'], { unit: '市交通运输局' })).authorization };
+      const get = (url: string, headers: Headers) => t.app.inject({ method: 'GET', url, headers });
+      expect((await get(`/api/tickets/${id}`, other)).json()).toMatchObject({ code: 'TICKET_NOT_FOUND' });
+      expect((await get(`/api/tickets/${id}/audit`, other)).statusCode).toBe(404);
+      expect((await get('/api/tickets?limit=200', other)).json<Array<{ id: string }>>().map((ticket) => ticket.id)).not.toContain(id);
+      expect((await get('/api/tickets?limit=200&unit=市住房公积金管理中心', other)).json()).toEqual([]);
+      expect((await get(`/api/tickets/${id}`, as.department)).statusCode).toBe(200);
+      expect((await get('/api/tickets?limit=200', as.department)).json<Array<{ id: string }>>().map((ticket) => ticket.id)).toContain(id);
     });
   });
 

@@ -7,10 +7,12 @@
 import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import { roles } from '../../auth/roles.ts';
+import type { Session } from '../../auth/user-service.ts';
+import { HotlineError } from '../../errors.ts';
 import type { CallRatings } from '../../tickets/call-ratings.ts';
 import type { KbService } from '../../tickets/kb-service.ts';
 import { TicketConfigSchema } from '../../tickets/ticket-config.ts';
-import { forViewer, type TicketFilter, type TicketQueries } from '../../tickets/ticket-queries.ts';
+import { forViewer, type TicketFilter, type TicketQueries, type TicketView } from '../../tickets/ticket-queries.ts';
 import type { TicketService } from '../../tickets/ticket-service.ts';
 import type { TicketAction } from '../../tickets/ticket-states.ts';
 import type { ActionInput, CreateTicketInput, TicketActor } from '../../tickets/ticket-types.ts';
@@ -41,6 +43,16 @@ export function ticketRoutes(options: TicketRoutesOptions) {
   const actor = (session: { username: string; roles: readonly string[]; unit?: string } | null): TicketActor =>
     ({ username: session!.username, roles: session!.roles as TicketActor['roles'], unit: session!.unit ?? null });
 
+  /** A department sees only the tickets its unit leads or assists on; hotline roles see every ticket. */
+  const departmentOnly = (session: Session | null): session is Session => session !== null && session.roles.every((role) => role === 'department');
+  async function readable(id: string, session: Session | null): Promise<TicketView> {
+    const ticket = await tickets.get(id);
+    if (departmentOnly(session) && !(session.unit !== undefined && (ticket.leadUnit === session.unit || ticket.assistingUnits.includes(session.unit)))) {
+      throw new HotlineError('TICKET_NOT_FOUND', 'no ticket with this id for your unit');
+    }
+    return ticket;
+  }
+
   return async function register(app: FastifyInstance): Promise<void> {
     app.post('/api/tickets', {
       config: { auth: ['agent'] },
@@ -52,7 +64,10 @@ export function ticketRoutes(options: TicketRoutesOptions) {
       schema: { tags: ['tickets'], summary: 'Tickets by state, unit (lead or assisting), category, light; newest first', querystring: ListQuery, response: { 200: Type.Array(TicketBody), ...errors(400, 401) } },
     }, async (request) => {
       const { limit, state, ...rest } = request.query as Omit<TicketFilter, 'states'> & { state?: TicketFilter['states']; limit?: number };
-      const found = await queries.list({ ...rest, ...(state === undefined ? {} : { states: state }) }, limit);
+      const session = request.session;
+      if (departmentOnly(session) && rest.unit !== undefined && rest.unit !== session.unit) return [];
+      const unit = departmentOnly(session) ? { unit: session.unit ?? '\u0000no unit' } : {};
+      const found = await queries.list({ ...rest, ...unit, ...(state === undefined ? {} : { states: state }) }, limit);
       return found.map((t) => forViewer(t, request.session!.roles));
     });
 
@@ -67,7 +82,7 @@ export function ticketRoutes(options: TicketRoutesOptions) {
     app.get('/api/tickets/:id', {
       config: { auth: roles },
       schema: { tags: ['tickets'], summary: 'A ticket with its deadlines and light', params: IdParams, response: { 200: TicketBody, ...errors(400, 401, 404) } },
-    }, async (request) => forViewer(await tickets.get((request.params as { id: string }).id), request.session!.roles));
+    }, async (request) => forViewer(await readable((request.params as { id: string }).id, request.session), request.session!.roles));
 
     app.post('/api/tickets/:id/actions/:action', {
       config: { auth: roles },
@@ -83,7 +98,11 @@ export function ticketRoutes(options: TicketRoutesOptions) {
     app.get('/api/tickets/:id/audit', {
       config: { auth: roles },
       schema: { tags: ['tickets'], summary: 'The audit trail: who, when, from, to, why', params: IdParams, response: { 200: AuditBody, ...errors(400, 401, 404) } },
-    }, async (request) => tickets.audit((request.params as { id: string }).id));
+    }, async (request) => {
+      const { id } = request.params as { id: string };
+      await readable(id, request.session);
+      return tickets.audit(id);
+    });
 
     app.get('/api/tickets/callbacks', {
       config: { auth: hotline },
