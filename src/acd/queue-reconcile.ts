@@ -5,14 +5,20 @@
  *   one whose channel is gone hung up while we were away: an abandon;
  * - a call that was ringing an agent: the agent leg is hung up and the offer withdrawn without
  *   penalty (agent ready, caller back at the head) — the answer could not be seen while down;
- * - a talking call (a `call-<callId>` bridge with caller and agent) is left alone and adopted, so
- *   its hang-up is handled; if one side left meanwhile, the other is hung up and the agent wraps up.
+ * - a talking call (a `call-<callId>` bridge with the caller and an agent-side party) is left alone
+ *   and adopted, so its hang-up is handled; if one side left meanwhile, the other is hung up and the
+ *   agent wraps up. The agent-side party is the agent's leg, else — after a transfer — the expert's
+ *   or outside number's leg, else — after a take-over — the supervisor's leg. Transfers the restart
+ *   interrupted are first brought back to such a call (transfer-reconcile.ts, docs/transfers.md).
  *   Bridges whose channels are all in another Stasis app belong to another instance on the same
  *   Asterisk and are left to it.
  */
 import type { Logger } from '../log.ts';
 import type { ReconcileSnapshot, TelephonyPort } from '../telephony/port.ts';
 import type { AcdState, QueuedCall } from './acd-state.ts';
+import type { AdoptedCall } from './queue-service.ts';
+import { agentsOfCall, repairTransfers, talkingParty } from './transfer-reconcile.ts';
+import { CONSULT_QUEUE } from './transfers.ts';
 
 export interface ReconcileContext {
   readonly acd: AcdState;
@@ -22,7 +28,7 @@ export interface ReconcileContext {
   readonly known: (callId: string) => boolean;
   readonly adoptHoldingBridge: (queueId: string, bridgeId: string) => void;
   readonly adoptWaiting: (queued: QueuedCall, inBridge: boolean) => Promise<void>;
-  readonly adoptConnected: (call: { callId: string; callerChannelId: string; agentChannelId: string; agentId: string; bridgeId: string }) => void;
+  readonly adoptConnected: (call: AdoptedCall) => void;
   readonly wrapUp: (agentId: string) => Promise<void>;
 }
 
@@ -32,8 +38,10 @@ export const agentLegPrefix = (callId: string): string => `agent-${callId}-`;
 export const callbackAttemptId = (callId: string, attempt: number): string => `${callId}-cb${attempt}`;
 const bookedCallOf = (callId: string): string => callId.replace(/-cb\d+$/, '');
 
-export async function reconcileQueues({ channels, bridges }: ReconcileSnapshot, ctx: ReconcileContext): Promise<void> {
+export async function reconcileQueues(snapshot: ReconcileSnapshot, ctx: ReconcileContext): Promise<void> {
   const { acd, telephony, instanceId, logger } = ctx;
+  const { channels } = snapshot;
+  const bridges = await repairTransfers(snapshot, { acd, telephony, instanceId, logger, agentLegPrefix });
   const live = new Set(channels.map((c) => c.id));
   const holdPrefix = `hold-${instanceId}-`;
   const bridged = new Set<string>();
@@ -45,7 +53,7 @@ export async function reconcileQueues({ channels, bridges }: ReconcileSnapshot, 
   }
 
   for (const queued of await acd.callsOf(instanceId)) {
-    if (ctx.known(queued.callId)) continue;
+    if (ctx.known(queued.callId) || queued.queueId === CONSULT_QUEUE) continue;
     if (queued.callback) {
       // A booked callback has no channel. An attempt under way when the server went is ended and
       // counted (its call id and record are taken), and the next attempt is made at once: the
@@ -87,18 +95,24 @@ export async function reconcileQueues({ channels, bridges }: ReconcileSnapshot, 
     if (ctx.known(callId)) continue;
     // one Asterisk may serve several instances (one Stasis app each): another app's call is not ours to adopt or end
     if (bridge.channelIds.length > 0 && !bridge.channelIds.some((id) => ours.has(id))) continue;
-    // the caller's channel id is the call id (a callback attempt's too); a supervisor barging in is a third member
-    const agentChannelId = bridge.channelIds.find((id) => id.startsWith(agentLegPrefix(callId)));
+    // the caller's channel id is the call id (a callback attempt's too); a supervisor barging in or
+    // an expert in a three-way is a third member
     const callerChannelId = bridge.channelIds.find((id) => id === callId);
-    const agent = agents.find((a) => a.status.state === 'on_call' && a.status.callId === bookedCallOf(callId));
-    if (agentChannelId && callerChannelId && agent) {
-      ctx.adoptConnected({ callId, callerChannelId, agentChannelId, agentId: agent.agentId, bridgeId: bridge.id });
-      logger.info({ callId, agentId: agent.agentId }, 'carrying on a talking call after a (re)connect');
+    const party = talkingParty(callId, bridge.channelIds, agents, agentLegPrefix(callId), bookedCallOf(callId));
+    const onCall = agentsOfCall(callId, bookedCallOf(callId), agents);
+    if (callerChannelId && party) {
+      ctx.adoptConnected({ callId, callerChannelId, agentChannelId: party.channelId, agentId: party.agentId, bridgeId: bridge.id, ...(party.handedTo ? { handedTo: true } : {}) });
+      // an expert in a three-way stays on call (the transfer desk adopts the three-way); an agent no longer on the call wraps up
+      const inBridge = new Set(bridge.channelIds.filter((id) => id.startsWith(`xfer-${callId}-`)).map((id) => `${callId}-cs${id.slice(`xfer-${callId}-`.length)}`));
+      for (const agent of onCall) {
+        if (agent.agentId !== party.agentId && !inBridge.has(agent.status.callId!)) await ctx.wrapUp(agent.agentId);
+      }
+      logger.info({ callId, agentId: party.agentId || null }, 'carrying on a talking call after a (re)connect');
       continue;
     }
     for (const id of bridge.channelIds) await telephony.hangup(id).catch(() => undefined);
     await telephony.destroyBridge(bridge.id).catch(() => undefined);
-    if (agent) await ctx.wrapUp(agent.agentId);
+    for (const agent of onCall) await ctx.wrapUp(agent.agentId);
     logger.info({ callId }, 'a call ended while the server was away');
   }
 }

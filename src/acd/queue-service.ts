@@ -142,6 +142,19 @@ export interface Connection {
   readonly bridgeId: string;
 }
 
+/** A talking call the reconcile found after a restart (queue-reconcile.ts). */
+export interface AdoptedCall {
+  readonly callId: string;
+  readonly callerChannelId: string;
+  /** The agent-side party: the agent's leg, an expert's or outside number's leg after a transfer, a supervisor's after a take-over. */
+  readonly agentChannelId: string;
+  /** The ACD agent holding the call; '' for a party that is not an agent. */
+  readonly agentId: string;
+  readonly bridgeId: string;
+  /** The call passed to `agentId` during the reconcile (a transfer the restart interrupted): noted as answered by them. */
+  readonly handedTo?: boolean;
+}
+
 /** The new agent-side party of a connected call (see `handOver`). */
 export interface HandOverTo {
   /** The ACD agent now holding the call (on call), or null for a party that is not an agent. */
@@ -243,14 +256,19 @@ export function createQueueService(options: QueueServiceOptions) {
     announcer.schedule(announced(call));
   }
 
-  function adoptConnected(c: { callId: string; callerChannelId: string; agentChannelId: string; agentId: string; bridgeId: string }): void {
+  function adoptConnected(c: AdoptedCall): void {
     const call = track({ callId: c.callId, channelId: c.callerChannelId, queueId: '', priority: 0, arrivedAt: 0, callerNumber: '' }, 'connected');
-    Object.assign(call, { agentId: c.agentId, agentChannelId: c.agentChannelId, bridgeId: c.bridgeId });
+    Object.assign(call, { agentChannelId: c.agentChannelId, bridgeId: c.bridgeId, ...(c.agentId ? { agentId: c.agentId } : {}) });
     byChannel.set(c.agentChannelId, call);
+    if (c.handedTo && c.agentId) options.onAnswered?.(c.callId, c.agentId); // the expert now serves the caller (the call record's agents)
   }
 
-  /** Parks the caller with music and puts the call in its queue, or gives it back at once when the queue refuses it. */
-  async function enqueue(request: EnqueueRequest): Promise<void> {
+  /**
+   * Parks the caller with music and puts the call in its queue, or gives it back at once when the
+   * queue refuses it. `enqueuedAt` (default now) is the place in the queue: a caller sent back keeps
+   * the place its arrival gives it.
+   */
+  async function enqueue(request: EnqueueRequest, enqueuedAt = clock.now()): Promise<void> {
     // A call resumed by the IVR after a restart asks again: the ACD has it already and the reconcile
     // adopts it (withdrawing an offer made while this instance was away); tracking it here would hide it.
     if (await acd.call(request.callId)) throw new HotlineError('STORE_CONFLICT', `call ${request.callId} is queued already`);
@@ -266,7 +284,7 @@ export function createQueueService(options: QueueServiceOptions) {
     await telephony.addToBridge(await holdingBridge(request.queueId), [request.channelId]);
     await acd.enqueue({
       callId: request.callId, queueId: request.queueId, priority: request.priority, arrivedAt: request.arrivedAt,
-      enqueuedAt: clock.now(), instanceId, channelId: request.channelId, callerNumber: request.callerNumber, ...(request.stickyAgentId ? { stickyAgentId: request.stickyAgentId } : {}),
+      enqueuedAt, instanceId, channelId: request.channelId, callerNumber: request.callerNumber, ...(request.stickyAgentId ? { stickyAgentId: request.stickyAgentId } : {}),
     });
     call.log.info('caller queued');
     options.onEnqueued?.(request);
@@ -585,9 +603,11 @@ export function createQueueService(options: QueueServiceOptions) {
   /**
    * Blind transfer to a queue: the caller of a connected call leaves the agent (who wraps up, told
    * `transferred`) and waits in `queueId` with music, keeping the arrival time. TRANSFER_TARGET_BUSY
-   * when the queue refuses the caller now (full, nobody logged in): then nothing changed.
+   * when the queue refuses the caller now (full, nobody logged in): then nothing changed. `head`:
+   * the caller keeps the place its arrival time gives it (ahead of everyone who called later), as
+   * after a RONA — for a caller whose transfer failed.
    */
-  async function requeue(callId: string, queueId: string): Promise<void> {
+  async function requeue(callId: string, queueId: string, { head = false }: { head?: boolean } = {}): Promise<void> {
     const call = calls.get(callId);
     if (!call || call.phase !== 'connected') throw new HotlineError('NOT_FOUND', `no connected call ${callId} on this server`);
     const refusal = await admission(acd, options.queues.get(queueId), limitsOf(queueId));
@@ -596,7 +616,7 @@ export function createQueueService(options: QueueServiceOptions) {
     call.phase = 'ended';
     forget(call);
     const { stickyAgentId: _sticky, ...request } = call.request;
-    await enqueue({ ...request, queueId }); // moves the caller out of the call's bridge into the music
+    await enqueue({ ...request, queueId }, head ? request.arrivedAt : clock.now()); // moves the caller out of the call's bridge into the music
     await telephony.hangup(call.agentChannelId!).catch(() => undefined);
     await telephony.destroyBridge(call.bridgeId!).catch(() => undefined);
     if (call.agentId) {
@@ -646,16 +666,17 @@ export function createQueueService(options: QueueServiceOptions) {
   }
 
   return {
-    enqueue,
+    enqueue: (request: EnqueueRequest): Promise<void> => enqueue(request),
     deliver,
     /** Calls this instance holds in a queue, ringing or connected. */
     liveCalls: (): number => calls.size,
     /** The legs of a ringing or connected call held by this instance (`bridgeId` once connected). */
-    connection(callId: string): { callerChannelId: string; agentChannelId?: string; agentId?: string; bridgeId?: string; phase: string; callerNumber: string } | undefined {
+    connection(callId: string): { callerChannelId: string; agentChannelId?: string; agentId?: string; bridgeId?: string; phase: string; callerNumber: string; queueId?: string } | undefined {
       const call = calls.get(callId);
       if (!call) return undefined;
       return {
         callerChannelId: call.request.channelId, phase: call.phase, callerNumber: call.request.callerNumber,
+        ...(call.request.queueId ? { queueId: call.request.queueId } : {}),
         ...(call.agentChannelId ? { agentChannelId: call.agentChannelId } : {}),
         ...(call.agentId ? { agentId: call.agentId } : {}),
         ...(call.bridgeId && call.phase === 'connected' ? { bridgeId: call.bridgeId } : {}),

@@ -99,8 +99,10 @@ export function createSupervision(options: SupervisionOptions) {
   const unsubscribe = telephony.onEvent((event) => onEvent(event));
   const unreconcile = telephony.onReconcile(async ({ channels, bridges, firstConnect }) => {
     const live = (id: string) => [...byCall.values()].some((s) => id.startsWith(s.leg));
+    // a supervisor who took a call over holds it: the queue reconcile (which runs first) adopted the call with that leg
+    const holding = (id: string) => bridges.some((b) => b.id.startsWith('call-') && b.channelIds.includes(id) && options.connection(b.id.slice('call-'.length))?.agentChannelId === id);
     for (const channel of channels) {
-      if (channel.inApp && channel.id.startsWith('sv-') && !live(channel.id)) await telephony.hangup(channel.id).catch(() => undefined);
+      if (channel.inApp && channel.id.startsWith('sv-') && !live(channel.id) && !holding(channel.id)) await telephony.hangup(channel.id).catch(() => undefined);
     }
     const ours = new Set(channels.filter((c) => c.inApp).map((c) => c.id));
     for (const bridge of bridges) {

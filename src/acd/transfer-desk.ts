@@ -27,17 +27,21 @@ import type { TicketService } from '../tickets/ticket-service.ts';
 import type { AcdState } from './acd-state.ts';
 import type { Connection, Offer, QueueService } from './queue-service.ts';
 import type { RoutingQueue } from './routing.ts';
-import { transferTransition, type ConsultFailure, type TransferAction, type TransferEvent, type TransferMode, type TransferState } from './transfers.ts';
+import { CONSULT_QUEUE, parseTransferId, transferIds, transferTransition, type ConsultFailure, type TransferAction, type TransferEvent, type TransferMode, type TransferState } from './transfers.ts';
 import { onCallCommand, type DeskRelay } from './desk-relay.ts';
 
 /** The emergency services an agent may hand a caller to, whatever the allow-list says. */
 export const emergencyServices = ['110', '119', '120', '122'] as const;
 
-/** Pseudo-queue of the ACD documents that reserve expert agents for consults (the router never routes it). */
-export const CONSULT_QUEUE = 'consult';
+export { CONSULT_QUEUE };
+
+/** What a caller hears before being hung up when a blind transfer the agent left fails and no queue takes the caller back. */
+export const transferPromptTexts = {
+  'transfer-failed': { 'zh-CN': '很抱歉，转接未能接通，请稍后再拨。再见。', en: 'Sorry, the transfer could not be completed. Please call again later. Goodbye.' },
+} as const;
 
 export interface TransferDeskOptions {
-  readonly cti: CtiGateway;
+  readonly cti: Pick<CtiGateway, 'onCommand'>;
   /** Runs the commands on the instance that holds the call (two or more instances); none: this instance only. */
   readonly relay?: DeskRelay;
   readonly bus: EventBus;
@@ -166,9 +170,7 @@ export function createTransferDesk(options: TransferDeskOptions) {
   /** Starts a consult or blind transfer of `c` to `target` (already checked against the allow-list). */
   async function start(c: Connection, target: Target, mode: TransferMode, kind: TransferKind): Promise<Transfer> {
     if (transfers.has(c.callId)) throw new HotlineError('TRANSFER_BAD_STATE', 'a consult or transfer already runs on this call', { state: transfers.get(c.callId)!.state });
-    const n = ++seq;
-    const consultId = `${c.callId}-cs${n}`;
-    const targetChannelId = `xfer-${c.callId}-${n}`;
+    const { consultId, targetChannelId, consultBridgeId } = transferIds(c.callId, ++seq);
     const callerNumber = queues.connection(c.callId)?.callerNumber ?? '';
     let party: Party;
     if ('number' in target) {
@@ -180,7 +182,7 @@ export function createTransferDesk(options: TransferDeskOptions) {
     }
     const t: Transfer = {
       callId: c.callId, consultId, mode, kind, state: 'ringing', agentId: c.agentId, agentChannelId: c.agentChannelId, callerChannelId: c.callerChannelId,
-      callBridgeId: c.bridgeId, party, targetChannelId, consultBridgeId: `consult-${c.callId}-${n}`, ring: new AbortController(), answered: false, targetGone: false,
+      callBridgeId: c.bridgeId, party, targetChannelId, consultBridgeId, ring: new AbortController(), answered: false, targetGone: false,
       log: logger.child({ callId: c.callId, consultId }),
     };
     transfers.set(c.callId, t);
@@ -215,26 +217,31 @@ export function createTransferDesk(options: TransferDeskOptions) {
       await telephony.originate(endpoint, {
         channelId: t.targetChannelId, timeoutSec: ringSec, timeoutMs: (ringSec + 5) * 1000, signal: t.ring.signal,
         callerId: callerNumber.replace(/[^0-9+]/g, '').slice(0, 20),
-        variables: { HOTLINE_CALL_ID: t.callId, HOTLINE_CONSULT_ID: t.consultId },
+        variables: {
+          HOTLINE_CALL_ID: t.callId, HOTLINE_CONSULT_ID: t.consultId,
+          // an expert's softphone ties the INVITE to the consult's CTI offer by this header (docs/softphone-sip.md)
+          ...(t.party.kind === 'agent' ? { 'PJSIP_HEADER(add,X-Hotline-Call-Id)': t.consultId } : {}),
+        },
         appArgs: 'transfer',
       });
     } catch (error) {
       if (isHotlineError(error, 'TELEPHONY_ABORTED')) return; // stopped by a cancel or a hang-up, which cleaned up
+      if (isHotlineError(error, 'ARI_UNAVAILABLE')) return; // the server is stopping: the next start's reconcile ends the ring, no fault of the target
       const reason = failureOf(error, t.party.kind === 'agent');
       await serial(t.callId, async () => {
-        if (t.state !== 'ringing') return;
+        if (t.state !== 'ringing' && t.state !== 'unattended') return;
         if (t.party.kind === 'agent') {
           await acd.rona(t.consultId, t.party.agentId).catch((e: unknown) => t.log.warn({ err: e }, 'expert RONA failed'));
           await acd.abandon(t.consultId).catch(() => false); // the consult document leaves the ACD
           ended(t.party.agentId, t.consultId, 'no_answer');
         }
-        t.log.info({ reason }, 'transfer: target not reached, back to the caller');
+        t.log.info({ reason, agentLeft: t.state === 'unattended' }, 'transfer: target not reached');
         await apply(t, { type: 'failed', reason }, { status: 'consult-failed', reason });
       }).catch((e: unknown) => t.log.warn({ err: e }, 'transfer failure handling failed'));
       return;
     }
     await serial(t.callId, async () => {
-      if (t.state !== 'ringing') {
+      if (t.state !== 'ringing' && t.state !== 'unattended') {
         await quietly(telephony.hangup(t.targetChannelId));
         return;
       }
@@ -256,6 +263,13 @@ export function createTransferDesk(options: TransferDeskOptions) {
     if (action === 'join-consult') {
       await telephony.addToBridge(t.consultBridgeId, [t.targetChannelId]);
       publish(t.agentId, { callId: t.callId, status: 'consulting' });
+      return action;
+    }
+    if (action === 'release-agent') {
+      // the agent leg stays the call's agent-side party (gone, and nobody's) until the target answers
+      await queues.handOver(t.callId, { agentId: null, channelId: t.agentChannelId });
+      await quietly(telephony.destroyBridge(t.consultBridgeId));
+      t.log.info('transfer: the agent left, the target still rings for the caller');
       return action;
     }
     if (action === 'conference') {
@@ -286,8 +300,32 @@ export function createTransferDesk(options: TransferDeskOptions) {
     if (action !== 'end-call') await quietly(telephony.stopMoh(t.callerChannelId));
     await quietly(telephony.destroyBridge(t.consultBridgeId));
     record(t.callId, { type: 'transfer_step', at: clock.now(), step, ...(event?.type === 'failed' ? { reason: event.reason } : {}) });
+    if (action === 'requeue') await backToQueue(t);
     if ((action === 'back-to-caller' || action === 'two-way') && progress) publish(t.agentId, { callId: t.callId, ...progress });
     t.log.info({ action, step }, 'transfer ended');
+  }
+
+  /**
+   * A blind transfer the agent left was not reached: the caller goes back to the queue the call came
+   * from, at its head; if that queue refuses the caller now (or the call came from none, e.g. it was
+   * adopted after a restart), the caller hears why and is hung up.
+   */
+  async function backToQueue(t: Transfer): Promise<void> {
+    const queueId = queues.connection(t.callId)?.queueId;
+    if (queueId) {
+      try {
+        await queues.requeue(t.callId, queueId, { head: true });
+        t.log.info({ queueId }, 'transfer: target not reached, the caller is back in the queue');
+        return;
+      } catch (error) {
+        if (!isHotlineError(error, 'TRANSFER_TARGET_BUSY')) t.log.warn({ err: error }, 'caller not requeued');
+      }
+    }
+    t.log.info({ queueId: queueId ?? null }, 'transfer: target not reached and no queue takes the caller: goodbye');
+    const bye = await telephony.play({ kind: 'channel', id: t.callerChannelId }, ['sound:hotline/zh/transfer-failed'], { playbackId: `${t.consultId}-bye`, timeoutMs: 30_000 })
+      .catch(() => undefined);
+    await bye?.done.catch(() => undefined);
+    await quietly(telephony.hangup(t.callerChannelId));
   }
 
   /** The expert's part of a consult that did not take the caller: wrap-up after talking, the reservation withdrawn before. */
@@ -323,9 +361,9 @@ export function createTransferDesk(options: TransferDeskOptions) {
     return serial(connection.callId, async () => {
       const t = transfers.get(connection.callId);
       if (!t || t.state === 'ended') return false;
-      if (party === 'agent' && connection.agentChannelId !== t.agentChannelId) return false;
+      if (party === 'agent' && (connection.agentChannelId !== t.agentChannelId || t.state === 'unattended')) return false;
       const action = await apply(t, { type: party === 'caller' ? 'caller_left' : 'agent_left' });
-      return action === 'hand-over';
+      return action === 'hand-over' || action === 'release-agent';
     });
   }
 
@@ -340,6 +378,34 @@ export function createTransferDesk(options: TransferDeskOptions) {
       t.log.info('transfer: the target hung up');
       await apply(t, { type: 'target_left' }, { status: t.state === 'conference' ? 'resumed' : 'consult-failed', reason: 'expert-left' });
     }).catch((error: unknown) => t.log.warn({ err: error }, 'target hang-up handling failed'));
+  });
+
+  /**
+   * After a restart: a three-way the queue reconcile adopted with the agent (the target's leg still
+   * in the call's bridge, transfer-reconcile.ts) goes on as a three-way of this desk, so the agent
+   * leaving hands the caller to the expert and the expert leaving leaves caller and agent. Transfer
+   * numbers go on after the ones found, so no new leg takes the id of a live one.
+   */
+  const unreconcile = telephony.onReconcile(async ({ channels, bridges }) => {
+    for (const id of [...channels.map((c) => c.id), ...bridges.map((b) => b.id)]) seq = Math.max(seq, parseTransferId(id)?.n ?? 0);
+    for (const bridge of bridges) {
+      const callId = bridge.id.startsWith('call-') ? bridge.id.slice('call-'.length) : '';
+      const c = callId && !transfers.has(callId) ? queues.connection(callId) : undefined;
+      if (!c || c.phase !== 'connected' || !c.agentId || !c.agentChannelId || !c.bridgeId) continue;
+      const target = bridge.channelIds.find((id) => id !== c.agentChannelId && parseTransferId(id)?.callId === callId && id.startsWith('xfer-'));
+      if (!target) continue;
+      const { consultId, consultBridgeId } = transferIds(callId, parseTransferId(target)!.n);
+      const expert = (await acd.allAgents()).find((a) => a.status.state === 'on_call' && a.status.callId === consultId);
+      const t: Transfer = {
+        callId, consultId, mode: 'consult', kind: 'consult', state: 'conference', agentId: c.agentId, agentChannelId: c.agentChannelId, callerChannelId: c.callerChannelId,
+        callBridgeId: c.bridgeId, party: expert ? { kind: 'agent', agentId: expert.agentId, extension: expert.extension } : { kind: 'number', number: '' },
+        targetChannelId: target, consultBridgeId, ring: new AbortController(), answered: true, targetGone: false, log: logger.child({ callId, consultId }),
+      };
+      transfers.set(callId, t);
+      byConsult.set(consultId, t);
+      byTarget.set(target, t);
+      t.log.info({ expert: expert?.agentId ?? null }, 'carrying on a three-way after a (re)connect');
+    }
   });
 
   const allowed = (number: string): void => {
@@ -405,6 +471,7 @@ export function createTransferDesk(options: TransferDeskOptions) {
     running: (): number => transfers.size,
     close(): void {
       unsubscribe();
+      unreconcile();
       for (const t of transfers.values()) t.ring.abort();
     },
   };

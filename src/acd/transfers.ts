@@ -17,15 +17,19 @@
  *                                        │ complete / agent left (from consulting or conference)
  *                                        └──► hand-over: the agent leaves, caller + target go on
  *   caller left (any state) ──► end-call: the target is hung up, the call ends
- *   agent left while ringing ──► agent-gone: the ring stops, the call ends like an agent hang-up
+ *   agent left while a consult rings ──► agent-gone: the ring stops, the call ends like an agent hang-up
+ *   agent left while a blind transfer rings ──► unattended (release-agent: the agent wraps up, the
+ *       caller keeps the music) ──► answered: hand-over │ failed: requeue (back to the queue the
+ *       call came from, at its head) │ caller left: end-call
  * ```
  * `blind` transfers (to a number or an expert skill, and the emergency hand-off) ring the target
  * the same way and hand over as soon as it answers; until then the agent can still cancel, and a
- * target that is not reached gives the caller back to the agent (recall).
+ * target that is not reached gives the caller back to the agent (recall) — or, once the agent has
+ * hung up, back to the queue.
  */
 import { HotlineError } from '../errors.ts';
 
-export type TransferState = 'ringing' | 'consulting' | 'conference' | 'ended';
+export type TransferState = 'ringing' | 'unattended' | 'consulting' | 'conference' | 'ended';
 export type TransferMode = 'consult' | 'blind';
 
 /** Why a target was not reached, or why a consult ended early (the agent is told). */
@@ -56,7 +60,27 @@ export type TransferAction =
   /** The caller hung up: the target is hung up and the call ends. */
   | 'end-call'
   /** The agent hung up while the target rang: the ring stops, the call ends like an agent hang-up. */
-  | 'agent-gone';
+  | 'agent-gone'
+  /** The agent hung up while a blind transfer's target rang: the agent wraps up, the target keeps ringing for the caller. */
+  | 'release-agent'
+  /** A blind transfer the agent left was not reached: the caller goes back to the queue the call came from. */
+  | 'requeue';
+
+/** Pseudo-queue of the ACD documents that reserve expert agents for consults (the router never routes it). */
+export const CONSULT_QUEUE = 'consult';
+
+/** Ids of a transfer's legs and bridge (`n` counts the transfers of the instance): the reconcile reads them back after a restart. */
+export const transferIds = (callId: string, n: number) => ({
+  consultId: `${callId}-cs${n}`,
+  targetChannelId: `xfer-${callId}-${n}`,
+  consultBridgeId: `consult-${callId}-${n}`,
+});
+
+/** The call id and number of a transfer's target leg (`xfer-<callId>-<n>`) or consult bridge (`consult-<callId>-<n>`). */
+export function parseTransferId(id: string): { callId: string; n: number } | null {
+  const m = /^(?:xfer|consult)-(.+)-(\d{1,9})$/.exec(id);
+  return m ? { callId: m[1]!, n: Number(m[2]) } : null;
+}
 
 type Move = readonly [TransferState, TransferAction];
 
@@ -65,7 +89,12 @@ const table: Readonly<Record<Exclude<TransferState, 'ended'>, Partial<Record<Tra
     answered: (mode) => (mode === 'blind' ? ['ended', 'hand-over'] : ['consulting', 'join-consult']),
     failed: ['ended', 'back-to-caller'],
     cancel: ['ended', 'back-to-caller'],
-    agent_left: ['ended', 'agent-gone'],
+    agent_left: (mode) => (mode === 'blind' ? ['unattended', 'release-agent'] : ['ended', 'agent-gone']),
+    caller_left: ['ended', 'end-call'],
+  },
+  unattended: {
+    answered: ['ended', 'hand-over'],
+    failed: ['ended', 'requeue'],
     caller_left: ['ended', 'end-call'],
   },
   consulting: {

@@ -1,7 +1,9 @@
 /**
  * The world of the transfer tests: the simulator through the real ari-client, the queue service,
  * router, agent desk and transfer desk on one memory store with a manual clock, the real CTI
- * gateway (agents send commands over the WebSocket), call records, and tickets.
+ * gateway (agents send commands over the WebSocket), call records, and tickets. `restart()` stops
+ * the server part (telephony first, as in a crash: nothing is cleaned up) and starts it again on
+ * the same store, simulator and CTI gateway.
  */
 import { createAcdState, type AcdState } from '../../src/acd/acd-state.ts';
 import { createAgentDesk } from '../../src/acd/agent-desk.ts';
@@ -12,6 +14,7 @@ import { createTransferDesk, ticketNotes, type TransferDesk } from '../../src/ac
 import { createCallRecorder } from '../../src/calls/call-recorder.ts';
 import { createCallRecords, type CallRecords } from '../../src/calls/call-records.ts';
 import { createManualClock, systemClock, type ManualClock } from '../../src/clock.ts';
+import type { CtiGateway } from '../../src/cti/gateway.ts';
 import type { EventMessage } from '../../src/cti/protocol.ts';
 import { createLogger } from '../../src/log.ts';
 import { createSimulator, type Simulator } from '../../src/sim/simulator.ts';
@@ -51,6 +54,11 @@ export interface TransferWorld {
   next(desk: Desk, name: string, match?: (data: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
   /** No channel left, no bridge but the queues' holding bridges, no call tracked. */
   clean(): Promise<void>;
+  /** Stops the server part as in a crash and starts it again; resolves once the new one reconciled. */
+  restart(): Promise<void>;
+  /** The two halves of `restart()`, to change things while no server runs. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -65,46 +73,66 @@ export async function transferWorld(phones: { agent?: Phone; expert?: Phone } = 
   closers.push(() => cti.close());
   const sim = await createSimulator({ logger, clock });
   closers.push(() => sim.close());
-  const telephony = createTelephony({ ARI_URL: sim.url, ARI_USER: 'hotline', ARI_PASSWORD: 'hotline', ARI_APP: 'hotline', AMI_USER: 'x', AMI_SECRET: 'x' }, logger);
-  await telephony.start();
-  closers.push(() => telephony.close());
-  await until(() => telephony.port.state().status === 'up', 'ARI is connected');
+  // the desks of each start register their commands here; the gateway takes each command once
+  const commands = new Map<string, (...args: never[]) => unknown>();
+  const gateway: CtiGateway = {
+    ...cti.gateway,
+    onCommand: ((type: string, handler: (...args: never[]) => unknown) => {
+      if (!commands.has(type)) cti.gateway.onCommand(type as never, ((...args: never[]) => commands.get(type)!(...args)) as never);
+      commands.set(type, handler);
+    }) as CtiGateway['onCommand'],
+  };
   const acd = createAcdState({ store, clock });
   const records = createCallRecords({ store, clock });
-  const recorder = createCallRecorder({ records, telephony: telephony.port, clock, logger });
-  closers.push(() => recorder.close());
   const tickets = createTicketService({ store, clock, logger });
 
-  const late: { queues?: QueueService; router?: QueueRouter; transfers?: TransferDesk } = {};
-  const desk = createAgentDesk({
-    cti: cti.gateway, bus: cti.bus, acd, records, telephony: telephony.port, clock, logger,
-    getUser: (name) => cti.test.users.getUser(name),
-    connection: (callId) => late.transfers?.connection(callId) ?? late.queues?.connection(callId),
-    kick: () => late.router?.kick(),
-    answerAgentLeg: (channelId) => sim.control.answer(channelId),
-  });
-  closers.push(() => desk.close());
-  const queues = (late.queues = createQueueService({
-    telephony: telephony.port, acd, store, clock, logger, queues: defaultQueues, instanceId: 'i1', ringTimeoutSec: RING_SEC, wrapUpSec: 30,
-    onOffer: desk.offered, onConnected: desk.connected,
-    onAnswered: (callId, agentId) => recorder.record(callId, { type: 'answered', at: clock.now(), agentId }),
-    onEnded: (ended) => {
-      if (ended.cause === 'agent_hangup') recorder.agentHungUp(ended.callId);
-      desk.ended(ended);
-    },
-    onPartyLeft: (connection, party) => late.transfers?.partyLeft(connection, party) ?? Promise.resolve(false),
-  }));
-  closers.push(() => queues.close());
-  const router = (late.router = createQueueRouter({ acd, store, clock, logger, instanceId: 'i1', queues: defaultQueues, deliver: queues.deliver, intervalMs: 1_000 }));
-  closers.push(() => router.close());
-  const transfers = (late.transfers = createTransferDesk({
-    cti: cti.gateway, bus: cti.bus, acd, queues, telephony: telephony.port, clock, logger, instanceId: 'i1',
-    allow: new Set(['110', '119', '120', '122', '12315']), routingQueues: defaultQueues, ringTimeoutSec: RING_SEC,
-    record: (callId, event) => recorder.record(callId, event),
-    noteTickets: ticketNotes(records, tickets, logger),
-    onOffer: desk.offered,
-  }));
-  closers.push(() => transfers.close());
+  /** The server part: telephony, recorder, desks, queues, router, transfers. */
+  async function startServer() {
+    const parts: Array<() => Promise<void> | void> = [];
+    const telephony = createTelephony({ ARI_URL: sim.url, ARI_USER: 'hotline', ARI_PASSWORD: 'hotline', ARI_APP: 'hotline', AMI_USER: 'x', AMI_SECRET: 'x' }, logger);
+    parts.push(() => telephony.close());
+    const recorder = createCallRecorder({ records, telephony: telephony.port, clock, logger });
+    parts.push(() => recorder.close());
+    const late: { queues?: QueueService; router?: QueueRouter; transfers?: TransferDesk } = {};
+    const desk = createAgentDesk({
+      cti: gateway, bus: cti.bus, acd, records, telephony: telephony.port, clock, logger,
+      getUser: (name) => cti.test.users.getUser(name),
+      connection: (callId) => late.transfers?.connection(callId) ?? late.queues?.connection(callId),
+      kick: () => late.router?.kick(),
+      answerAgentLeg: (channelId) => sim.control.answer(channelId),
+    });
+    parts.push(() => desk.close());
+    const queues = (late.queues = createQueueService({
+      telephony: telephony.port, acd, store, clock, logger, queues: defaultQueues, instanceId: 'i1', ringTimeoutSec: RING_SEC, wrapUpSec: 30,
+      onOffer: desk.offered, onConnected: desk.connected,
+      onEnqueued: () => late.router?.kick(),
+      onAnswered: (callId, agentId) => recorder.record(callId, { type: 'answered', at: clock.now(), agentId }),
+      onEnded: (ended) => {
+        if (ended.cause === 'agent_hangup') recorder.agentHungUp(ended.callId);
+        desk.ended(ended);
+      },
+      onPartyLeft: (connection, party) => late.transfers?.partyLeft(connection, party) ?? Promise.resolve(false),
+    }));
+    parts.push(() => queues.close());
+    const router = (late.router = createQueueRouter({ acd, store, clock, logger, instanceId: 'i1', queues: defaultQueues, deliver: queues.deliver, intervalMs: 1_000 }));
+    parts.push(() => router.close());
+    const transfers = (late.transfers = createTransferDesk({
+      cti: gateway, bus: cti.bus, acd, queues, telephony: telephony.port, clock, logger, instanceId: 'i1',
+      allow: new Set(['110', '119', '120', '122', '12315']), routingQueues: defaultQueues, ringTimeoutSec: RING_SEC,
+      record: (callId, event) => recorder.record(callId, event),
+      noteTickets: ticketNotes(records, tickets, logger),
+      onOffer: desk.offered,
+    }));
+    parts.push(() => transfers.close());
+    let reconciled = false;
+    telephony.port.onReconcile(() => void (reconciled = true));
+    await telephony.start();
+    await until(() => reconciled && telephony.port.state().status === 'up', 'ARI is connected and reconciled');
+    await telephony.idle();
+    return { telephony, queues, router, transfers, close: async () => { for (const close of parts.splice(0)) await close(); } };
+  }
+  let server = await startServer();
+  closers.push(() => server.close());
 
   async function seat(extension: string, skills: Record<string, number>, phone: Phone): Promise<Desk> {
     const { authorization, username } = await login(cti.test, ['agent'], { extension });
@@ -121,14 +149,14 @@ export async function transferWorld(phones: { agent?: Phone; expert?: Phone } = 
   const expert = await seat('2001', { 'expert-customs': 8 }, phones.expert ?? 'answer');
 
   const world: TransferWorld = {
-    clock, sim, telephony, acd, queues, router, transfers, records, tickets, agent, expert,
+    clock, sim, telephony: server.telephony, acd, queues: server.queues, router: server.router, transfers: server.transfers, records, tickets, agent, expert,
     async connectCaller(from = '13800000001') {
       await acd.applyAgent(expert.username, { type: 'not_ready', reason: 'expert' }); // the caller goes to the agent
       const { channelId } = await sim.control.placeCall({ from, did: '12345' });
-      await telephony.port.answer(channelId);
-      await queues.enqueue({ callId: channelId, channelId, queueId: 'general', priority: 0, arrivedAt: clock.now(), callerNumber: from, did: '12345' });
-      router.kick();
-      await until(async () => queues.connection(channelId)?.phase === 'connected', 'the caller is connected to the agent');
+      await world.telephony.port.answer(channelId);
+      await world.queues.enqueue({ callId: channelId, channelId, queueId: 'general', priority: 0, arrivedAt: clock.now(), callerNumber: from, did: '12345' });
+      world.router.kick();
+      await until(async () => world.queues.connection(channelId)?.phase === 'connected', 'the caller is connected to the agent');
       await acd.applyAgent(expert.username, { type: 'ready' });
       return channelId;
     },
@@ -141,8 +169,20 @@ export async function transferWorld(phones: { agent?: Phone; expert?: Phone } = 
     },
     async clean() {
       await until(async () => (await sim.control.stats()).channels === 0, 'no channel is left');
-      await until(async () => (await telephony.port.listBridges()).every((b) => b.id.startsWith('hold-')), 'no bridge but the queues\' holding bridges is left');
-      await until(() => transfers.running() === 0 && queues.liveCalls() === 0, 'no call is tracked');
+      await until(async () => (await world.telephony.port.listBridges()).every((b) => b.id.startsWith('hold-')), 'no bridge but the queues\' holding bridges is left');
+      await until(() => world.transfers.running() === 0 && world.queues.liveCalls() === 0, 'no call is tracked');
+    },
+    async stop() {
+      await server.telephony.close(); // first: the old server can no longer clean anything up
+      await server.close();
+    },
+    async start() {
+      server = await startServer();
+      Object.assign(world, { telephony: server.telephony, queues: server.queues, router: server.router, transfers: server.transfers });
+    },
+    async restart() {
+      await world.stop();
+      await world.start();
     },
     async close() {
       for (const close of closers.splice(0).reverse()) await close();

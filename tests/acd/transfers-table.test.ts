@@ -21,6 +21,17 @@ describe('transfer state machine', () => {
     });
   });
 
+  describe('when the agent leaves a blind transfer while the target rings', () => {
+    it('goes on unattended: answered hands over, not reached requeues, the caller leaving ends it, nothing else', () => {
+      expect(transferTransition('ringing', 'blind', { type: 'agent_left' })).toEqual({ state: 'unattended', action: 'release-agent' });
+      expect(transferTransition('unattended', 'blind', { type: 'answered' })).toEqual({ state: 'ended', action: 'hand-over' });
+      expect(transferTransition('unattended', 'blind', { type: 'failed', reason: 'busy' })).toEqual({ state: 'ended', action: 'requeue' });
+      expect(transferTransition('unattended', 'blind', { type: 'caller_left' })).toEqual({ state: 'ended', action: 'end-call' });
+      expect(canTransfer('unattended', 'cancel')).toBe(false);
+      expect(canTransfer('unattended', 'agent_left')).toBe(false);
+    });
+  });
+
   describe('when the expert leaves or the agent cancels', () => {
     it('gives the caller back to the agent from the consult, and goes on two-way from the three-way', () => {
       expect(transferTransition('consulting', 'consult', { type: 'target_left' }).action).toBe('back-to-caller');
