@@ -68,6 +68,7 @@ import { blacklistRoutes } from './http/routes/blacklist.ts';
 import { softphoneRoutes } from './http/routes/softphone.ts';
 import { demoPhoneRoutes } from './http/routes/demo-phone.ts';
 import { sipRoutes } from './http/routes/sip.ts';
+import { adminRoutes } from './http/routes/admin.ts';
 
 export interface Hotline {
   /** Base URL of the HTTP server. */
@@ -224,6 +225,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
         callRoutes({ records: callRecords, missed: createMissedCalls({ records: callRecords, store, clock, callbackPending: async (callId) => (await acd.call(callId)) !== null }), now: () => clock.now() }),
         ...browserAppRoutes({ config, simulator, demo: demoUsers.length > 0, acd, callRecords, clock }),
         sipRoutes({ config, users }),
+        adminRoutes({ users, acd, queues: defaultQueues, limits: defaultLimits }),
       ],
     });
     closers.push(() => app.close());

@@ -1,0 +1,98 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAcdState, type AcdState } from '../../src/acd/acd-state.ts';
+import { defaultLimits, defaultQueues } from '../../src/acd/queue-config.ts';
+import type { UserService } from '../../src/auth/user-service.ts';
+import { systemClock } from '../../src/clock.ts';
+import { adminRoutes } from '../../src/http/routes/admin.ts';
+import { createMemoryStore } from '../../src/store/memory-store.ts';
+import { buildTestApp, login, type TestApp } from '../support/app.ts';
+
+let world: TestApp | undefined;
+afterEach(async () => {
+  await world?.app.close();
+  world = undefined;
+});
+
+async function build(): Promise<TestApp & { acd: AcdState; admin: string }> {
+  const store = createMemoryStore({ clock: systemClock });
+  const acd = createAcdState({ store, clock: systemClock });
+  const late: { users?: UserService } = {};
+  const users = {
+    getUser: (name: string) => late.users!.getUser(name),
+    listUsers: () => late.users!.listUsers(),
+    updateUser: (name: string, patch: Parameters<UserService['updateUser']>[1]) => late.users!.updateUser(name, patch),
+  };
+  const built = await buildTestApp({ store, routes: [adminRoutes({ users, acd, queues: defaultQueues, limits: defaultLimits })] });
+  late.users = built.users;
+  world = built;
+  const admin = await login(built, ['admin']);
+  return { ...built, acd, admin: admin.authorization };
+}
+
+describe('admin routes: queues, skills, seats', () => {
+  describe('when an admin assigns a seat and skills', () => {
+    it('writes the extension to the user and the ACD, lists it, and reminds to re-render Asterisk', async () => {
+      const app = await build();
+      await app.users.createUser({ username: 'li.na', displayName: '李娜', roles: ['agent'], password: 'long-password-1' });
+      const put = await app.app.inject({
+        method: 'PUT', url: '/api/admin/seats/li.na', headers: { authorization: app.admin },
+        payload: { extension: '1005', skills: { general: 5, transport: 3 } },
+      });
+      expect(put.statusCode, put.body).toBe(200);
+      expect(put.json()).toEqual({
+        seat: { username: 'li.na', displayName: '李娜', roles: ['agent'], extension: '1005', skills: { general: 5, transport: 3 }, state: 'logged_out' },
+        asteriskReload: 'npm run asterisk:render -- --reload',
+      });
+      expect((await app.users.getUser('li.na'))?.extension).toBe('1005');
+      expect(await app.acd.agent('li.na')).toMatchObject({ extension: '1005', skills: { general: 5, transport: 3 } });
+
+      // Skills only: no Asterisk change to make.
+      const again = await app.app.inject({
+        method: 'PUT', url: '/api/admin/seats/li.na', headers: { authorization: app.admin }, payload: { extension: '1005', skills: { customs: 8 } },
+      });
+      expect(again.json()).toMatchObject({ seat: { skills: { customs: 8 } }, asteriskReload: null });
+
+      const seats = (await app.app.inject({ method: 'GET', url: '/api/admin/seats', headers: { authorization: app.admin } })).json<Array<{ username: string }>>();
+      expect(seats).toEqual([expect.objectContaining({ username: 'li.na', extension: '1005', skills: { customs: 8 } })]);
+      const skills = (await app.app.inject({ method: 'GET', url: '/api/admin/skills', headers: { authorization: app.admin } })).json<Array<{ skill: string }>>();
+      expect(skills.find((s) => s.skill === 'customs')).toEqual({ skill: 'customs', queues: ['customs'], agents: [{ agentId: 'li.na', level: 8 }] });
+      const queues = (await app.app.inject({ method: 'GET', url: '/api/admin/queues', headers: { authorization: app.admin } })).json<Array<{ queueId: string }>>();
+      expect(queues.find((q) => q.queueId === 'customs')).toMatchObject({ agents: 1, limits: { maxWaitSec: 180 }, steps: [{ afterSec: 0, skills: ['customs'] }, { afterSec: 120, skills: ['customs', 'general'] }] });
+    });
+  });
+
+  describe('when the change is not allowed', () => {
+    it('refuses unknown skills, a taken extension, bad shapes, unknown users and a seat change while logged in, each with a code', async () => {
+      const app = await build();
+      await app.users.createUser({ username: 'a1', displayName: 'A', roles: ['agent'], password: 'long-password-1', extension: '1001' });
+      await app.users.createUser({ username: 'a2', displayName: 'B', roles: ['agent'], password: 'long-password-1' });
+      const put = (user: string, payload: unknown) => app.app.inject({ method: 'PUT', url: `/api/admin/seats/${user}`, headers: { authorization: app.admin }, payload: payload as object });
+      expect((await put('a2', { extension: '1002', skills: { cooking: 3 } })).json()).toMatchObject({ statusCode: 400, code: 'BAD_REQUEST', message: expect.stringMatching(/unknown skill: cooking/) });
+      expect((await put('a2', { extension: '1001' })).json()).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/already the seat of a1/) });
+      expect((await put('a2', { extension: '0123' })).json()).toMatchObject({ code: 'BAD_REQUEST' });
+      expect((await put('a2', { extension: '1002', skills: { general: 11 } })).json()).toMatchObject({ code: 'BAD_REQUEST' });
+      expect((await put('a2', { extension: '1002', dial: 'PJSIP/evil' })).json()).toMatchObject({ code: 'BAD_REQUEST' });
+      expect((await put('nobody', { extension: '1009' })).json()).toMatchObject({ statusCode: 404, code: 'NOT_FOUND' });
+
+      await app.acd.upsertAgent('a1', { extension: '1001', skills: { general: 5 } });
+      await app.acd.applyAgent('a1', { type: 'login', ready: false });
+      expect((await put('a1', { extension: '1007' })).json()).toMatchObject({ statusCode: 409, code: 'AGENT_BAD_TRANSITION' });
+      expect((await put('a1', { extension: '1001', skills: { general: 7 } })).statusCode).toBe(200); // skills may change while logged in
+      expect((await app.users.getUser('a2'))?.extension).toBeUndefined();
+    });
+
+    it('answers only admins', async () => {
+      const app = await build();
+      const supervisor = await login(app, ['supervisor']);
+      const agent = await login(app, ['agent'], { extension: '1003' });
+      for (const who of [supervisor, agent]) {
+        for (const [method, url] of [['GET', '/api/admin/seats'], ['GET', '/api/admin/queues'], ['GET', '/api/admin/skills'], ['PUT', `/api/admin/seats/${agent.username}`]] as const) {
+          const response = await app.app.inject({ method, url, headers: { authorization: who.authorization }, ...(method === 'PUT' ? { payload: { extension: '1004' } } : {}) });
+          expect(response.json(), `${method} ${url}`).toMatchObject({ statusCode: 403, code: 'FORBIDDEN' });
+        }
+      }
+      expect((await app.app.inject({ method: 'GET', url: '/api/admin/seats' })).statusCode).toBe(401);
+      expect((await app.users.getUser(agent.username))?.extension).toBe('1003');
+    });
+  });
+});
