@@ -16,6 +16,37 @@ describe('IVR runtime running the survey flow', () => {
     rig = undefined;
   });
 
+  describe.each([
+    { keys: '1', rating: 1, label: 'satisfied', last: 'sound:hotline/zh/survey-thanks' },
+    { keys: '3', rating: 3, label: 'dissatisfied', last: 'sound:hotline/zh/survey-thanks' },
+    { keys: '', rating: undefined, label: undefined, last: 'sound:hotline/zh/goodbye' },
+  ])('when the caller answers "$keys" on the live call (empty: silence)', ({ keys, rating, label, last }) => {
+    it('stores that rating, or none after the one retry, says goodbye and hangs up', async () => {
+      const ratings: CallRating[] = [];
+      rig = await startRig({ onRating: (r) => ratings.push(r) });
+      const r = rig;
+      await r.sim.control.setEndpoint('PJSIP', '13800138001', { behavior: 'answer' });
+      const { channelId } = await r.telephony.port.originate('PJSIP/13800138001', { channelId: `survey-leg-${keys || 'silent'}`, timeoutSec: 30, timeoutMs: 5_000, appArgs: 'survey' });
+      const prompt = r.hears(channelId, 'sound:hotline/zh/survey');
+      await r.calls.startFlow(channelId, 'survey', { callerNumber: '13800138001', did: '12345' });
+      await prompt;
+      const ending = r.hears(channelId, last);
+      if (keys) {
+        await r.sim.control.sendDtmf(channelId, { digits: keys });
+      } else {
+        const retry = r.hears(channelId, 'sound:hotline/zh/survey-retry');
+        for (let s = 0; s < 10; s++) await r.advance(channelId, 1000); // the question plays, then 8 s without a key
+        await retry;
+        for (let s = 0; s < 10; s++) await r.advance(channelId, 1000);
+      }
+      await ending;
+      expect(ratings).toEqual(rating === undefined ? [] : [{ callId: channelId, flowId: 'survey', rating, label }]);
+      const gone = until(async () => (await r.sim.control.channel(channelId)).hungUp, 'the survey hung up');
+      await r.advance(channelId, 2000);
+      await gone;
+    });
+  });
+
   describe('when a caller is handed to the survey and presses 2', () => {
     it('reports the rating "basically satisfied", thanks the caller and hangs up', async () => {
       const ratings: CallRating[] = [];
