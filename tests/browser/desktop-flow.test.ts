@@ -141,4 +141,37 @@ describe('the browser app', () => {
       await admin.context().close();
     }, 60_000);
   });
+
+  describe('when an admin assigns a seat and blocks a number', () => {
+    it('saves the extension and skills, says to re-render Asterisk, and adds then lifts a block', async () => {
+      const admin = await openPage(browser, hotline.url);
+      await login(admin, 'admin');
+      await admin.getByRole('link', { name: '系统管理' }).click();
+      await admin.getByRole('tab', { name: '队列与技能' }).click();
+      await waitText(admin, 'admin-panel', /120 秒后: transport, general/);
+      await admin.getByRole('tab', { name: '坐席' }).click();
+      await admin.getByTestId('edit-seat-agent1002').click();
+      await admin.getByTestId('seat-extension').fill('1012');
+      await admin.getByTestId('skill-customs').fill('6');
+      await admin.getByTestId('seat-save').click();
+      await waitText(admin, 'seat-saved', 'npm run asterisk:render -- --reload');
+      await waitText(admin, 'admin-panel', /1012.*customs 6/s);
+      await shot(admin, '17-admin-seats');
+
+      await admin.getByRole('tab', { name: '黑名单' }).click();
+      await admin.getByTestId('bl-number').fill('13912345678');
+      await admin.getByTestId('bl-reason').fill('多次辱骂坐席');
+      await admin.getByTestId('bl-days').fill('7');
+      await admin.getByTestId('bl-add').click();
+      await admin.getByTestId('unblock-13912345678').waitFor();
+      await admin.getByTestId('bl-number').fill('110');
+      await admin.getByTestId('bl-reason').fill('测试');
+      await admin.getByTestId('bl-add').click();
+      await waitText(admin, 'blacklist-status', 'BLACKLIST_NOT_ALLOWED');
+      await shot(admin, '18-admin-blacklist');
+      await admin.getByTestId('unblock-13912345678').click();
+      await admin.getByTestId('blacklist-empty').waitFor();
+      await admin.context().close();
+    }, 60_000);
+  });
 });

@@ -1,21 +1,22 @@
 /**
- * Admin: the IVR flow editor, and views of the configuration the API offers — queues and skills,
- * seats, shifts (roster, editable), holidays and deadline rules, transfer allow-list. The
- * blacklist has no API yet (shown as such).
+ * Admin: the IVR flow editor, and the configuration — queues and skills (read-only), seats
+ * (extension and skills, editable), shifts (roster, editable), holidays and deadline rules,
+ * transfer allow-list, blacklist (editable).
  */
 import { ApiError, get, put } from '../../core/api.ts';
 import { h, region } from '../../core/dom.ts';
 import type { Session } from '../../core/session.ts';
 import { t, tOr, type Key } from '../../i18n.ts';
+import { renderBlacklist } from './blacklist.ts';
 import { renderFlowEditor } from './flow-editor.ts';
+import { renderQueues, renderSeats } from './seats.ts';
 
 type Tab = 'flows' | 'queues' | 'seats' | 'shifts' | 'calendar' | 'transfers' | 'blacklist';
-interface Directory { queueId: string; skills: string[]; loggedIn: number; ready: number }
 
 export async function renderAdmin(main: HTMLElement, _session: Session): Promise<() => void> {
   let tab: Tab = 'flows';
   const tabs: Array<[Tab, Key]> = [['flows', 'admin.flows'], ['queues', 'admin.queues'], ['seats', 'admin.seats'], ['shifts', 'admin.shifts'], ['calendar', 'admin.calendar'], ['transfers', 'admin.transfers'], ['blacklist', 'admin.blacklist']];
-  const panel = h('div', { id: 'admin-panel', role: 'tabpanel', tabindex: '-1' });
+  const panel = h('div', { id: 'admin-panel', role: 'tabpanel', tabindex: '-1', 'data-testid': 'admin-panel' });
   const bar = region(h('div', { role: 'tablist', class: 'tabs', 'aria-label': t('nav.admin') }), () => tabs.map(([id, label]) => h('button', {
     type: 'button', role: 'tab', id: `admin-${id}`, 'data-key': `admin-${id}`, 'aria-selected': String(tab === id), 'aria-controls': 'admin-panel', tabindex: tab === id ? '0' : '-1',
     onclick: () => { tab = id; bar.update(); void load(); },
@@ -30,18 +31,15 @@ export async function renderAdmin(main: HTMLElement, _session: Session): Promise
   const table = (head: string[], rows: Array<Array<string | Node>>) => h('table', { class: 'grid' },
     h('thead', null, h('tr', null, head.map((x) => h('th', { scope: 'col' }, x)))), h('tbody', null, rows.map((r) => h('tr', null, r.map((c) => h('td', null, c))))));
 
-  async function load(): Promise<void> {
+  async function load(notice?: HTMLElement): Promise<void> {
     panel.setAttribute('aria-labelledby', `admin-${tab}`);
+    const reload = (next?: HTMLElement) => void load(next);
     try {
       if (tab === 'flows') { panel.replaceChildren(await renderFlowEditor()); return; }
       if (tab === 'queues') {
-        const dir = await get<Directory[]>('/api/softphone/directory');
-        panel.replaceChildren(h('p', { class: 'muted' }, t('admin.readOnly')), table([t('sup.queue'), t('admin.skills'), t('sup.loggedIn'), t('agent.ready')],
-          dir.map((d) => [`${tOr(`queue.${d.queueId}`, d.queueId)} (${d.queueId})`, d.skills.join(', '), String(d.loggedIn), String(d.ready)])));
+        panel.replaceChildren(...await renderQueues(table));
       } else if (tab === 'seats') {
-        const live = await get<{ agents: Array<{ agentId: string; extension: string; state: string }> }>('/api/stats/live');
-        panel.replaceChildren(h('p', { class: 'muted' }, t('admin.seatsNote')), table([t('sup.agent'), t('admin.extension'), t('sup.state')],
-          live.agents.map((a) => [a.agentId, a.extension, tOr(`state.${a.state}`, a.state)])));
+        panel.replaceChildren(...(notice ? [notice] : []), ...await renderSeats(table, reload));
       } else if (tab === 'shifts') {
         const roster = await get<unknown>('/api/acd/roster');
         const area = h('textarea', { class: 'code', rows: 18, spellcheck: false, 'aria-label': t('admin.shifts') });
@@ -65,7 +63,7 @@ export async function renderAdmin(main: HTMLElement, _session: Session): Promise
         panel.replaceChildren(h('p', { class: 'muted' }, t('admin.transfersNote')),
           table([t('transfer.number'), t('admin.kind')], [...config.emergencyNumbers.map((n) => [n, `${t('transfer.emergency')} ${tOr(`emergency.${n}`, '')}`]), ...config.transferNumbers.map((n) => [n, t('admin.subCentre')])]));
       } else {
-        panel.replaceChildren(h('p', { class: 'muted' }, t('admin.blacklistNote')));
+        panel.replaceChildren(...await renderBlacklist(table, reload));
       }
     } catch (e) {
       panel.replaceChildren(h('p', { class: 'error' }, e instanceof ApiError ? `${e.message} (${e.code})` : t('error.network')));
