@@ -10,6 +10,8 @@ import { createAgentDesk } from '../../src/acd/agent-desk.ts';
 import { defaultQueues } from '../../src/acd/queue-config.ts';
 import { createQueueRouter, type QueueRouter } from '../../src/acd/queue-router.ts';
 import { createQueueService, type QueueService } from '../../src/acd/queue-service.ts';
+import { createSupervision, type Supervision } from '../../src/acd/supervision.ts';
+import { createSupervisionAudit } from '../../src/acd/supervision-audit.ts';
 import { createTransferDesk, ticketNotes, type TransferDesk } from '../../src/acd/transfer-desk.ts';
 import { createCallRecorder } from '../../src/calls/call-recorder.ts';
 import { createCallRecords, type CallRecords } from '../../src/calls/call-records.ts';
@@ -47,6 +49,9 @@ export interface TransferWorld {
   tickets: TicketService;
   agent: Desk;
   expert: Desk;
+  /** A supervisor (seat 3001, answers at once): not an ACD agent. */
+  supervisor: Desk;
+  supervision: Supervision;
   /** A citizen calls 12345 and is connected to the agent; returns the call id (the caller's channel). */
   connectCaller(from?: string): Promise<string>;
   state(desk: Desk): Promise<string | undefined>;
@@ -93,7 +98,7 @@ export async function transferWorld(phones: { agent?: Phone; expert?: Phone } = 
     parts.push(() => telephony.close());
     const recorder = createCallRecorder({ records, telephony: telephony.port, clock, logger });
     parts.push(() => recorder.close());
-    const late: { queues?: QueueService; router?: QueueRouter; transfers?: TransferDesk } = {};
+    const late: { queues?: QueueService; router?: QueueRouter; transfers?: TransferDesk; supervision?: Supervision } = {};
     const desk = createAgentDesk({
       cti: gateway, bus: cti.bus, acd, records, telephony: telephony.port, clock, logger,
       getUser: (name) => cti.test.users.getUser(name),
@@ -110,6 +115,7 @@ export async function transferWorld(phones: { agent?: Phone; expert?: Phone } = 
       onEnded: (ended) => {
         if (ended.cause === 'agent_hangup') recorder.agentHungUp(ended.callId);
         desk.ended(ended);
+        late.supervision?.callEnded(ended);
       },
       onPartyLeft: (connection, party) => late.transfers?.partyLeft(connection, party) ?? Promise.resolve(false),
     }));
@@ -124,12 +130,19 @@ export async function transferWorld(phones: { agent?: Phone; expert?: Phone } = 
       onOffer: desk.offered,
     }));
     parts.push(() => transfers.close());
+    const supervision = (late.supervision = createSupervision({
+      cti: gateway, bus: cti.bus, telephony: telephony.port, audit: createSupervisionAudit({ store, clock }), clock, logger, instanceId: 'i1',
+      getUser: (name) => cti.test.users.getUser(name),
+      connection: (callId) => queues.connection(callId),
+      handOver: (callId, to) => queues.handOver(callId, to),
+    }));
+    parts.push(() => supervision.close());
     let reconciled = false;
     telephony.port.onReconcile(() => void (reconciled = true));
     await telephony.start();
     await until(() => reconciled && telephony.port.state().status === 'up', 'ARI is connected and reconciled');
     await telephony.idle();
-    return { telephony, queues, router, transfers, close: async () => { for (const close of parts.splice(0)) await close(); } };
+    return { telephony, queues, router, transfers, supervision, close: async () => { for (const close of parts.splice(0).reverse()) await close(); } };
   }
   let server = await startServer();
   closers.push(() => server.close());
@@ -147,9 +160,17 @@ export async function transferWorld(phones: { agent?: Phone; expert?: Phone } = 
   }
   const agent = await seat('1001', { general: 5 }, phones.agent ?? 'answer');
   const expert = await seat('2001', { 'expert-customs': 8 }, phones.expert ?? 'answer');
+  const supervisor = await (async (): Promise<Desk> => {
+    const { authorization, username } = await login(cti.test, ['supervisor'], { extension: '3001' });
+    await sim.control.setEndpoint('PJSIP', '3001', { behavior: 'answer' });
+    const client = await connect(cti.url, authorization.replace(/^Bearer /, ''));
+    closers.push(() => client.close());
+    if (!(await client.request('subscribe', { topics: [`agent:${username}`] })).ok) throw new Error('subscribe failed');
+    return { username, extension: '3001', client };
+  })();
 
   const world: TransferWorld = {
-    clock, sim, telephony: server.telephony, acd, queues: server.queues, router: server.router, transfers: server.transfers, records, tickets, agent, expert,
+    clock, sim, telephony: server.telephony, acd, queues: server.queues, router: server.router, transfers: server.transfers, supervision: server.supervision, records, tickets, agent, expert, supervisor,
     async connectCaller(from = '13800000001') {
       await acd.applyAgent(expert.username, { type: 'not_ready', reason: 'expert' }); // the caller goes to the agent
       const { channelId } = await sim.control.placeCall({ from, did: '12345' });
@@ -178,7 +199,7 @@ export async function transferWorld(phones: { agent?: Phone; expert?: Phone } = 
     },
     async start() {
       server = await startServer();
-      Object.assign(world, { telephony: server.telephony, queues: server.queues, router: server.router, transfers: server.transfers });
+      Object.assign(world, { telephony: server.telephony, queues: server.queues, router: server.router, transfers: server.transfers, supervision: server.supervision });
     },
     async restart() {
       await world.stop();

@@ -74,7 +74,7 @@ describe('blind transfers the agent leaves', () => {
       await w.telephony.port.answer(later);
       await w.queues.enqueue({ callId: later, channelId: later, queueId: 'general', priority: 0, arrivedAt: w.clock.now(), callerNumber: '13900000002' });
       await w.clock.advance(RING_SEC * 1000);
-      await until(async () => (await bridgeOf(w, callId)) === 'hold-i1-general', 'the caller is back in the queue');
+      await until(async () => (await bridgeOf(w, callId)) === 'hold-i1-general' && (await w.acd.call(callId))?.state === 'waiting', 'the caller is back in the queue');
       expect(await w.state(w.expert)).toBe('not_ready');
       await w.acd.applyAgent(w.agent.username, { type: 'end_wrap_up' });
       w.router.kick();

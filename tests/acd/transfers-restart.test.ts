@@ -187,3 +187,30 @@ describe('transfers across a server restart', () => {
     });
   });
 });
+
+describe('a taken-over call across a server restart', () => {
+  let world: TransferWorld | undefined;
+  afterEach(async () => {
+    await world?.close();
+    world = undefined;
+  });
+
+  it('stays with the supervisor, whose hang-up later ends it like an agent hang-up', async () => {
+    const w = (world = await transferWorld());
+    const callId = await w.connectCaller();
+    const state = w.next(w.supervisor, 'supervision.state', (d) => d['mode'] === 'takeOver');
+    expect((await w.supervisor.client.request('supervisor.takeOver', { callId })).ok).toBe(true);
+    await state;
+    const leg = w.queues.connection(callId)!.agentChannelId!;
+    expect(leg).toMatch(/^sv-/);
+    await w.restart();
+    expect((await w.sim.control.channel(leg)).hungUp).toBe(false);
+    expect((await w.sim.control.channel(callId)).bridgeId).toBe(`call-${callId}`);
+    expect((await w.sim.control.channel(leg)).bridgeId).toBe(`call-${callId}`);
+    expect(w.queues.connection(callId)).toMatchObject({ phase: 'connected', agentChannelId: leg });
+    expect(await w.state(w.agent)).toBe('wrap_up');
+    await w.sim.control.hangup(leg);
+    await w.clean();
+    expect((await w.records.get(callId))!.endedBy).toBeDefined();
+  });
+});

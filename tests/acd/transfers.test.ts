@@ -34,6 +34,8 @@ describe('transfers', () => {
       const w = (world = await transferWorld());
       const { callId, expertLeg, agentLeg } = await consulting(w);
       expect(await w.state(w.expert)).toBe('on_call');
+      // the expert's softphone ties the INVITE to the consult's screen pop by this header
+      expect((await w.sim.control.channel(expertLeg)).variables).toMatchObject({ HOTLINE_CONSULT_ID: `${callId}-cs1`, 'PJSIP_HEADER(add,X-Hotline-Call-Id)': `${callId}-cs1` });
       const heard = (await w.sim.control.channel(callId)).heard;
       expect(heard.some((h) => h.kind === 'moh')).toBe(true); // the caller hears music
       expect(await bridgeOf(w, agentLeg)).toBe(await bridgeOf(w, expertLeg));
