@@ -27,10 +27,17 @@ export interface AriMedia extends MediaPort {
   size(): number;
   /** After a reconnect: forget originated/snooped ids that no longer exist (their events were lost). */
   prune(liveChannelIds: ReadonlySet<string>): void;
+  /** Playbacks still waited for (after a reconnect: those that ended meanwhile lost their PlaybackFinished). */
+  pendingPlaybacks(): Array<{ readonly playbackId: string; readonly target: MediaTarget }>;
+  /** Originated channels whose answer (StasisStart) is still waited for, with what they were originated as. */
+  pendingOriginates(): Array<{ readonly channelId: string; readonly origin: 'originate' | 'snoop' }>;
+  /** Whether ARI still has the playback (GET /playbacks/{id}); false only on a 404. */
+  playbackExists(playbackId: string): Promise<boolean>;
 }
 
 interface PlaybackEntry {
   readonly wait: Wait<PlaybackResult>;
+  readonly target: MediaTarget;
   readonly scope: string;
   stopped: boolean;
 }
@@ -96,7 +103,7 @@ export function createAriMedia(invoke: AriInvoke, waits: Waits, app: string, log
       onGiveUp: undo.onGiveUp,
       onSettle: () => playbacks.delete(playbackId),
     });
-    const entry: PlaybackEntry = { wait, scope: targetScope(target), stopped: false };
+    const entry: PlaybackEntry = { wait, target, scope: targetScope(target), stopped: false };
     playbacks.set(playbackId, entry);
     try {
       await invoke(resource, 'play', {
@@ -238,6 +245,17 @@ export function createAriMedia(invoke: AriInvoke, waits: Waits, app: string, log
     size: () => playbacks.size + recordings.size + originates.size + origins.size,
     prune(liveChannelIds) {
       for (const id of [...origins.keys()]) if (!liveChannelIds.has(id) && !originates.has(id)) origins.delete(id);
+    },
+    pendingPlaybacks: () => [...playbacks].map(([playbackId, entry]) => ({ playbackId, target: entry.target })),
+    pendingOriginates: () => [...originates.keys()].map((channelId) => ({ channelId, origin: origins.get(channelId) ?? 'originate' })),
+    async playbackExists(playbackId) {
+      try {
+        await invoke('playbacks', 'get', { playbackId }, playbackId);
+        return true;
+      } catch (error) {
+        if (isHotlineError(error) && error.details?.['kind'] === 'not-found') return false;
+        return true; // unknown: keep waiting (its own timeout still ends the wait)
+      }
     },
     bridgeDestroying(bridgeId) {
       for (const entry of playbacks.values()) if (entry.scope === bridgeKey(bridgeId)) entry.stopped = true;

@@ -3,16 +3,17 @@
  * mapped to TelephonyEvents, waits resolved as events arrive, events handed to the handler
  * through one serial queue per channel, and a reconcile step after every (re)connect that hands
  * the live channels and bridges to the registered hooks before any event of the new connection.
+ * After a reconnect it also hands on the events the gap lost that matter (see missedEvents).
  */
 import { HotlineError } from '../errors.ts';
 import { createAriConnection, type AriConnectionSettings } from './ari-connection.ts';
-import { bridgeKey, mapAriEvent, type KeyedEvent } from './ari-events.ts';
+import { bridgeKey, channelKey, mapAriEvent, type KeyedEvent } from './ari-events.ts';
 import type { Json } from './ari-json.ts';
 import { createStoredFiles } from './ari-files.ts';
 import { createAriMedia } from './ari-media.ts';
 import { createAriOperations, listBridges, listChannels } from './ari-operations.ts';
 import { createKeyedQueue } from './keyed-queue.ts';
-import type { ConnectionState, ReconcileHook, TelephonyEventHandler, TelephonyPort } from './port.ts';
+import type { ChannelInfo, ConnectionState, ReconcileHook, TelephonyEventHandler, TelephonyPort } from './port.ts';
 import { createWaits } from './waits.ts';
 
 /** Connection settings (see ari-connection.ts for the defaults). */
@@ -51,6 +52,8 @@ export function createAriTelephony(options: AriTelephonyOptions): AriTelephony {
   const waits = createWaits(clock);
   const queue = createKeyedQueue((error, key) => logger.error({ err: error, key }, 'telephony event handler failed'));
   let buffered: KeyedEvent[] | undefined;
+  /** Channels in the app the handlers have heard of (arrived, started, or listed at a reconcile) and not yet heard leave. */
+  const watched = new Set<string>();
 
   const connection = createAriConnection({ ...options, logger }, {
     onSessionStart: () => void (buffered = []),
@@ -79,14 +82,55 @@ export function createAriTelephony(options: AriTelephonyOptions): AriTelephony {
   function onRawEvent(raw: Json): void {
     const keyed = mapAriEvent(raw, media.origin);
     if (!keyed) return;
+    watch(keyed.event);
     media.observe(keyed.event);
     dispatch(keyed);
+  }
+
+  function watch(event: KeyedEvent['event']): void {
+    if (event.type === 'call-arrived' || event.type === 'channel-started') watched.add(event.channelId);
+    if (event.type === 'hung-up' || event.type === 'left-stasis' || event.type === 'channel-destroyed') watched.delete(event.channelId);
+  }
+
+  /**
+   * What happened while no events WebSocket listened (ARI drops those events), rebuilt from the
+   * snapshot: channels the handlers knew that are gone (hung-up), originated legs answered meanwhile
+   * (channel-started), playbacks that ended (playback-finished). Without them a call whose greeting
+   * ended, whose agent picked up, or whose agent hung up during a cut would wait for an event that
+   * never comes.
+   */
+  async function missedEvents(channels: readonly ChannelInfo[]): Promise<KeyedEvent[]> {
+    const missed: KeyedEvent[] = [];
+    const live = new Set(channels.map((c) => c.id));
+    const inApp = new Map(channels.filter((c) => c.inApp).map((c) => [c.id, c]));
+    for (const channelId of [...watched]) {
+      if (!live.has(channelId)) missed.push({ key: channelKey(channelId), event: { type: 'hung-up', channelId, cause: undefined, byApp: false } });
+    }
+    for (const { channelId, origin } of media.pendingOriginates()) {
+      const channel = inApp.get(channelId);
+      if (!channel) continue;
+      const args = channel.dialplan.appData.split(',').slice(1).filter((a) => a !== '');
+      missed.push({ key: channelKey(channelId), event: { type: 'channel-started', channelId, origin, args } });
+    }
+    for (const { playbackId, target } of media.pendingPlaybacks()) {
+      if (target.kind === 'channel' && !live.has(target.id)) continue; // its wait ended with the channel
+      if (!(await media.playbackExists(playbackId))) {
+        missed.push({ key: `${target.kind}:${target.id}`, event: { type: 'playback-finished', playbackId, target, failed: false } });
+      }
+    }
+    return missed;
   }
 
   /** After every (re)connect: snapshot → hooks → `connection-up` → the events held meanwhile. */
   async function reconcile(firstConnect: boolean): Promise<void> {
     const [channels, bridges] = await Promise.all([listChannels(invoke, options.app), listBridges(invoke)]);
     const liveChannels = new Set(channels.map((c) => c.id));
+    const missed = firstConnect ? [] : await missedEvents(channels);
+    for (const keyed of missed) {
+      watch(keyed.event);
+      media.observe(keyed.event);
+    }
+    for (const channel of channels) if (channel.inApp) watched.add(channel.id);
     endOrphanedWaits(liveChannels, new Set(bridges.map((b) => b.id)));
     media.prune(liveChannels);
     for (const hook of [...hooks]) {
@@ -99,7 +143,7 @@ export function createAriTelephony(options: AriTelephonyOptions): AriTelephony {
     const pending = buffered ?? [];
     buffered = undefined;
     dispatch({ key: CONNECTION_KEY, event: { type: 'connection-up', firstConnect } });
-    for (const keyed of pending) dispatch(keyed);
+    for (const keyed of [...missed, ...pending]) dispatch(keyed);
   }
 
   /** Waits whose channel or bridge vanished while the events WebSocket was down. */

@@ -75,9 +75,19 @@ export interface IvrCalls {
 
 type Arrival = Extract<TelephonyEvent, { type: 'call-arrived' }>;
 
+/**
+ * The Stasis arguments of the legs the server originates itself (agent, callback, transfer and
+ * supervision legs; src/acd). Such a leg in the app is never a caller: after a restart or a cut
+ * ARI connection its StasisStart or its listing comes without the origin the adapter remembered,
+ * and the queue's or the transfer desk's reconcile owns it.
+ */
+const ownLegArgs: ReadonlySet<string> = new Set(['agent', 'callback', 'transfer', 'supervisor', 'supervisor-line']);
+const isOwnLeg = (args: readonly string[]): boolean => args[0] !== undefined && ownLegArgs.has(args[0]);
+const argsOf = (channel: ChannelInfo): string[] => channel.dialplan.appData.split(',').slice(1).filter((a) => a !== '');
+
 /** A listed, not yet answered channel as if its StasisStart had come (DID: first app argument, else the extension). */
 function arrivalOf(channel: ChannelInfo): Arrival {
-  const args = channel.dialplan.appData.split(',').slice(1).filter((a) => a !== '');
+  const args = argsOf(channel);
   return {
     type: 'call-arrived', channelId: channel.id, channelName: channel.name, caller: channel.caller, did: args[0] ?? channel.dialplan.exten,
     args, dialplan: channel.dialplan, state: channel.state,
@@ -145,6 +155,7 @@ export function createIvrCalls(options: IvrCallsOptions): IvrCalls {
 
   async function arrive(event: Arrival): Promise<void> {
     if (sessions.has(event.channelId) || arriving.has(event.channelId)) return; // already taken on by reconcile
+    if (isOwnLeg(event.args)) return;
     arriving.add(event.channelId);
     try {
       await start(event);
@@ -239,7 +250,7 @@ export function createIvrCalls(options: IvrCallsOptions): IvrCalls {
       if (session && !live.has(channelId)) session.callerGone();
     }
     for (const channel of live.values()) {
-      if (sessions.has(channel.id) || arriving.has(channel.id) || bridged.has(channel.id) || channel.dialplan.appName !== 'Stasis') continue;
+      if (sessions.has(channel.id) || arriving.has(channel.id) || bridged.has(channel.id) || channel.dialplan.appName !== 'Stasis' || isOwnLeg(argsOf(channel))) continue;
       if (channel.state === 'Ring' || channel.state === 'Ringing') {
         // not answered yet: a new call (its StasisStart may come next, or was lost while disconnected)
         await arrive(arrivalOf(channel));

@@ -190,6 +190,8 @@ export function createFaultFloor(sim: Simulator, options: { did: string; talkMs:
     /** Lines now in the survey, waiting for the gate. */
     inSurvey: (): string[] => [...inSurvey],
     seatBusy: (extension: string): boolean => (liveBySeat.get(extension)?.size ?? 0) > 0,
+    /** The seat's live leg, if its phone rings or talks. */
+    legOf: (extension: string): string | undefined => [...(liveBySeat.get(extension) ?? [])][0],
     /** Whether a caller's part is over: served and hung up (for callbacks: the callback), or the suggestion left. */
     finished(callId: string): boolean {
       const caller = callers.get(callId);
