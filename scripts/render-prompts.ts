@@ -22,6 +22,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { queuePromptTexts } from '../src/acd/queue-announcer.ts';
 import { blacklistPromptTexts } from '../src/security/blacklist.ts';
+import { transferPromptTexts } from '../src/acd/transfer-desk.ts';
 import { defaultCatalogue } from '../src/ivr/catalogue.ts';
 import { defaultFlowDir, readJsonFiles } from '../src/ivr/flow-files.ts';
 import type { Flow } from '../src/ivr/flow-schema.ts';
@@ -49,7 +50,7 @@ for (const { file, text } of readJsonFiles(defaultFlowDir)) {
   flows.push(result.flow);
 }
 // the queue's own prompts (position announcements, callbacks) and the blacklist refusal are not in any flow
-const queuePrompts: PromptEntry[] = Object.entries({ ...queuePromptTexts, ...blacklistPromptTexts }).flatMap(([name, texts]) =>
+const queuePrompts: PromptEntry[] = Object.entries({ ...queuePromptTexts, ...blacklistPromptTexts, ...transferPromptTexts }).flatMap(([name, texts]) =>
   Object.entries(texts).map(([lang, text]) => ({
     flowId: 'queue', path: `/queue/${name}/${lang}`, lang, text, dynamic: false, hasSoundUri: true,
     soundName: `hotline/${lang === 'zh-CN' ? 'zh' : lang}/${name}`,
