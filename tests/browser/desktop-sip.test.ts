@@ -23,7 +23,7 @@ import { serveHarnessPage, type HarnessPage } from './fixtures/sip/harness-page.
 const secret = 'desktop-test-sip-secret';
 const domain = 'hotline.test';
 
-interface FarObservations { inviteStatus: number | undefined; byeReceived: boolean; sessionStates: string[] }
+interface FarObservations { inviteStatus: number | undefined; provisional: number[]; byeReceived: boolean; sessionStates: string[] }
 
 /** Calls `window.sipHarness[method](...args)` in the far party's page (softphone/src/sip/testing/harness.ts). */
 function far<T>(page: Page, method: string, ...args: unknown[]): Promise<T> {
@@ -72,20 +72,22 @@ describe('the agent desktop with a SIP phone', () => {
     await login(agent, 'agent1001');
     await waitText(agent, 'sip-status', '话机已注册');
     await waitText(agent, 'cti-status', 'CTI 已连接');
-    await agent.getByTestId('ready').click();
-    await waitText(agent, 'agent-state', '空闲');
 
     const asterisk = await (await browser.newContext()).newPage();
     await asterisk.goto(site.url);
     await far(asterisk, 'startFar', { endpoint: 'asterisk', domain, wsUrl: kamailio.wsUrl });
 
-    // A citizen dials 12345; while the IVR greets them, Asterisk's INVITE for the call reaches the
-    // phone first (the call id is the citizen's channel): nothing shows until the CTI offer comes.
+    // A citizen dials 12345 and Asterisk's INVITE for the call reaches the phone before the CTI offer
+    // (the call id is the citizen's channel): the phone rings (180), the desktop shows nothing yet.
+    // Only then does the agent go ready, so the offer surely comes second.
     const placed = await fetch(`${hotline.url}/api/demo/calls`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ did: '12345', from: '13800138000' }),
     });
     const { channelId: callId } = (await placed.json()) as { channelId: string };
     await far(asterisk, 'farCall', `sip:1001@${domain}`, { 'X-Hotline-Call-Id': callId });
+    await farUntil(asterisk, (o) => o.provisional.includes(180));
+    await agent.getByTestId('no-call').waitFor();
+    await agent.getByTestId('ready').click();
     await waitText(agent, 'call-phase', '来电振铃');
     await agent.getByTestId('sip-linked').waitFor();
     expect(await agent.getByTestId('screen-pop').getAttribute('data-call-id')).toBe(callId);

@@ -21,6 +21,8 @@ export interface FarObservations {
   sessionStates: string[];
   /** Final status of the INVITE (200, 486, …), once answered or refused. */
   inviteStatus: number | undefined;
+  /** Provisional responses received (180: the softphone has the call and rings). */
+  provisional: number[];
   /** Media direction offered by each re-INVITE received, in order (`sendonly`, `sendrecv`, …). */
   reInviteDirections: string[];
   /** Digits decoded from received telephone-event packets, one per event. */
@@ -68,6 +70,7 @@ export async function startFarParty(settings: FarPartySettings): Promise<FarPart
   const observed: FarObservations = {
     sessionStates: [],
     inviteStatus: undefined,
+    provisional: [],
     reInviteDirections: [],
     dtmfDigits: '',
     framesByPayloadType: {},
@@ -170,6 +173,9 @@ export async function startFarParty(settings: FarPartySettings): Promise<FarPart
       });
       await inviter.invite({
         requestDelegate: {
+          onProgress: (response) => {
+            observed.provisional.push(response.message.statusCode ?? 0);
+          },
           onAccept: (response) => {
             observed.inviteStatus = response.message.statusCode;
           },
