@@ -95,4 +95,13 @@ describe('admin routes: queues, skills, seats', () => {
       expect((await app.users.getUser(agent.username))?.extension).toBe('1003');
     });
   });
+
+  describe('when the OpenAPI document is read', () => {
+    it('lists the admin routes under the admin tag with their refusals', async () => {
+      const app = await build();
+      const doc = (await app.app.inject({ method: 'GET', url: '/docs/json' })).json<{ paths: Record<string, Record<string, { tags?: string[]; responses?: Record<string, unknown> }>> }>();
+      for (const path of ['/api/admin/queues', '/api/admin/skills', '/api/admin/seats']) expect(doc.paths[path]?.get?.tags).toEqual(['admin']);
+      expect(Object.keys(doc.paths['/api/admin/seats/{username}']?.put?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '403', '404', '409']));
+    });
+  });
 });
