@@ -31,6 +31,8 @@ export interface CtiGatewayOptions {
   readonly maxBufferedBytes?: number;
   /** Ping interval; a client silent for twice this is terminated. Default 15 s. */
   readonly heartbeatMs?: number;
+  /** Every how many heartbeats each socket's session is checked again (revoked sessions close with 4001). */
+  readonly sessionCheckBeats?: number;
   readonly maxTopics?: number;
   /** Commands of one connection waiting for their reply. Default 16. */
   readonly maxPending?: number;
@@ -56,6 +58,9 @@ export function createCtiGateway(options: CtiGatewayOptions) {
   const logger = options.logger.child({ component: 'cti' });
   const path = options.path ?? '/cti';
   const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const sessionCheckBeats = options.sessionCheckBeats ?? 4;
+  /** The bearer token of each open connection, to notice a revoked session. */
+  const tokens = new Map<Connection, string>();
   const limits = {
     maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
     maxTopics: options.maxTopics ?? 64,
@@ -121,20 +126,34 @@ export function createCtiGateway(options: CtiGatewayOptions) {
     if (socket.destroyed || closing) return;
     const lastEventId = url.searchParams.get('lastEventId') ?? undefined;
     const accepted = session;
-    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, socket, accepted, lastEventId));
+    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, socket, accepted, token!, lastEventId));
   }
 
-  function accept(ws: WebSocket, socket: Duplex, session: Session, lastEventId: string | undefined): void {
+  function accept(ws: WebSocket, socket: Duplex, session: Session, token: string, lastEventId: string | undefined): void {
     const connectionLogger = logger.child({ conn: ++nextId, username: session.username });
     const connection = createConnection(ws, session, context, connectionLogger, socket);
     connections.add(connection);
+    tokens.set(connection, token);
+    void connection.done.then(() => tokens.delete(connection));
     counters.connectionsOpened++;
     connectionLogger.debug({ roles: session.roles }, 'CTI connection open');
     connection.resumeAtConnect(lastEventId !== undefined && lastEventIdCheck.test(lastEventId) ? lastEventId : undefined);
   }
 
+  /**
+   * A session ended before its time (logout everywhere, an admin's revoke): its sockets close with
+   * 4001 at the next check, one store read per socket every `sessionCheckBeats` heartbeats.
+   */
+  async function closeRevoked(): Promise<void> {
+    for (const [connection, token] of tokens) {
+      if ((await users.authenticate(token).catch(() => 'unknown' as const)) === null) connection.shut(closeCodes.sessionExpired, 'session ended');
+    }
+  }
+
+  let beats = 0;
   function beat(): void {
     heartbeat = clock.setTimeout(() => {
+      if (++beats % sessionCheckBeats === 0) void closeRevoked().catch((error: unknown) => logger.warn({ err: error }, 'CTI session check failed'));
       for (const connection of connections) {
         if (connection.silentFor() >= 2 * heartbeatMs) {
           counters.heartbeatTimeouts++;

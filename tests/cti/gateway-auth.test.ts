@@ -42,6 +42,21 @@ describe('CTI gateway', () => {
     });
   });
 
+  describe('when a session is revoked while its socket is open', () => {
+    it('closes that socket with 4001 at the next session check, and leaves the others open', async () => {
+      await server.close();
+      server = await startInstance({ gateway: { heartbeatMs: 50, sessionCheckBeats: 2 } });
+      const stolen = await server.user(['agent']);
+      const other = await server.user(['agent']);
+      const thief = await connect(server.url, stolen.token);
+      const colleague = await connect(server.url, other.token);
+      expect(await server.test.users.revokeSessions(stolen.username)).toBe(1);
+      expect(await thief.closed).toEqual({ code: 4001, reason: 'session ended' });
+      expect((await colleague.request('ping')).result).toBe('pong');
+      await colleague.close();
+    });
+  });
+
   describe('when an agent asks for more than an agent may', () => {
     it('refuses the supervisor topic and another agent\'s topic with FORBIDDEN', async () => {
       const { token } = await server.user(['agent']);
