@@ -152,4 +152,14 @@ describe('the agent desktop with a SIP phone', () => {
     await agent.getByRole('button', { name: '中文' }).waitFor();
     await Promise.all([agent, asterisk].map((page) => page.context().close()));
   }, 120_000);
+
+  it('says why the phone failed when the registrar refuses the seat', async () => {
+    // The test registrar knows only seat 1001's password; seat 1002's derived one is refused.
+    const other = await openPage(browser, hotline.url);
+    await login(other, 'agent1002');
+    await waitText(other, 'sip-status', /^话机注册失败：401/);
+    expect(await other.getByTestId('sip-status').getAttribute('class')).toMatch(/\bbad\b/);
+    await other.context().close();
+  });
 });
+
