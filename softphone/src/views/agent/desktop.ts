@@ -40,7 +40,8 @@ export async function renderAgentDesktop(main: HTMLElement, session: Session): P
     try {
       await action();
     } catch (error) {
-      const code = error instanceof CtiCommandError ? error.code : '';
+      // CTI refusals and the phone's PhoneError (duck-typed: importing its class would pull SIP.js into the main chunk).
+      const code = error instanceof CtiCommandError ? error.code : error instanceof Error && error.name === 'PhoneError' ? String((error as Error & { code: unknown }).code) : '';
       errorLine.textContent = `${tOr(`error.${code}`, error instanceof Error ? error.message : String(error))}${code ? ` (${code})` : ''}`;
     }
   };
