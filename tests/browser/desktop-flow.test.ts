@@ -149,6 +149,7 @@ describe('the browser app', () => {
       await admin.getByRole('link', { name: '系统管理' }).click();
       await admin.getByRole('tab', { name: '队列与技能' }).click();
       await waitText(admin, 'admin-panel', /120 秒后: transport, general/);
+      await shot(admin, '19-admin-queues');
       await admin.getByRole('tab', { name: '坐席' }).click();
       await admin.getByTestId('edit-seat-agent1002').click();
       await admin.getByTestId('seat-extension').fill('1012');

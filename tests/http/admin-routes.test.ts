@@ -104,4 +104,17 @@ describe('admin routes: queues, skills, seats', () => {
       expect(Object.keys(doc.paths['/api/admin/seats/{username}']?.put?.responses ?? {})).toEqual(expect.arrayContaining(['200', '400', '403', '404', '409']));
     });
   });
+
+  describe('when a user record is updated directly', () => {
+    it('changes the seat and keeps roles and password; null removes the seat', async () => {
+      const app = await build();
+      await app.users.createUser({ username: 'u1', displayName: 'U', roles: ['agent'], password: 'long-password-1', extension: '1001', unit: 'x' });
+      expect(await app.users.updateUser('u1', { extension: '1002', displayName: 'U2' })).toEqual({ username: 'u1', displayName: 'U2', roles: ['agent'], extension: '1002', unit: 'x' });
+      expect(await app.users.updateUser('u1', { extension: null, unit: null })).toEqual({ username: 'u1', displayName: 'U2', roles: ['agent'] });
+      expect((await app.users.login('u1', 'long-password-1')).user.roles).toEqual(['agent']);
+      expect((await app.users.listUsers()).map((u) => u.username)).toEqual([expect.stringMatching(/^admin-/), 'u1']);
+      await expect(app.users.updateUser('nobody', { extension: '1003' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    });
+  });
 });
+

@@ -21,7 +21,7 @@ export async function renderQueues(table: Table): Promise<HTMLElement[]> {
     h('p', { class: 'muted' }, t('admin.queuesNote')),
     table([t('sup.queue'), t('admin.priority'), t('admin.steps'), t('admin.limits'), t('admin.agentsWithSkill')], queues.map((q) => [
       `${tOr(`queue.${q.queueId}`, q.queueId)} (${q.queueId})`, String(q.priority),
-      q.steps.map((s) => `${t('admin.after').replace('{s}', String(s.afterSec))}: ${s.skills.join(', ')}`).join('；'),
+      q.steps.map((s) => `${s.afterSec === 0 ? t('admin.atOnce') : t('admin.after').replace('{s}', String(s.afterSec))}: ${s.skills.join(', ')}`).join('；'),
       q.limits ? t('admin.limitText').replace('{wait}', String(q.limits.maxWaitSec)).replace('{max}', String(q.limits.maxWaiting)) : '–',
       String(q.agents)])),
     h('h3', null, t('admin.skills')),
