@@ -207,15 +207,21 @@ export function createQueueService(options: QueueServiceOptions) {
   let closed = false;
 
   const unsubscribe = telephony.onEvent((event) => onEvent(event));
-  const unreconcile = telephony.onReconcile((snapshot) =>
-    reconcileQueues(snapshot, {
+  const unreconcile = telephony.onReconcile(async (snapshot) => {
+    // a holding bridge Asterisk no longer has (it restarted) is made again at its next use
+    const present = new Set(snapshot.bridges.map((b) => b.id));
+    for (const [queueId, bridge] of [...holdingBridges]) {
+      const bridgeId = await bridge.catch(() => undefined);
+      if (bridgeId !== undefined && !present.has(bridgeId) && holdingBridges.get(queueId) === bridge) holdingBridges.delete(queueId);
+    }
+    await reconcileQueues(snapshot, {
       acd, telephony, instanceId, logger, wrapUp,
       known: (callId) => calls.has(callId),
       adoptHoldingBridge: (queueId, bridgeId) => void holdingBridges.set(queueId, Promise.resolve(bridgeId)),
       adoptWaiting,
       adoptConnected,
-    }).catch((error: unknown) => logger.error({ err: error }, 'queue reconcile failed')),
-  );
+    }).catch((error: unknown) => logger.error({ err: error }, 'queue reconcile failed'));
+  });
   const unsubscribeOffers = store.subscribe(offersChannel(instanceId), (message) => {
     const { callId, agentId } = JSON.parse(message) as { callId: string; agentId: string };
     void ring(callId, agentId);

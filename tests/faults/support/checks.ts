@@ -28,3 +28,15 @@ export async function nothingLeft({ sim, acd, store, callIds }: { sim: Simulator
   const records = createCallRecords({ store, clock: systemClock });
   await untilNone(async () => (await Promise.all(callIds.map(async (id) => ((await records.get(id))?.endedAt === undefined ? [id] : [])))).flat(), 'every call record ended');
 }
+
+/** For failure messages: where each of `callIds` stands on the simulator and in the ACD, and every agent's state. */
+export async function describeCalls(sim: Simulator, acd: AcdState, callIds: readonly string[]): Promise<string> {
+  const calls = await Promise.all(callIds.map(async (id) => {
+    const channel = await sim.control.channel(id).catch(() => undefined);
+    const queued = await acd.call(id);
+    const heard = channel?.heard.slice(-3).map((h) => `${h.kind}${'media' in h ? `:${String(h.media)}` : ''}${'state' in h ? `:${String(h.state)}` : ''}`).join(',');
+    return `${id}: ${channel ? `${channel.hungUp ? 'hung up' : 'live'} bridge=${channel.bridgeId ?? '-'} heard=${heard}` : 'no channel'} acd=${queued ? `${queued.state}${queued.agentId ? `:${queued.agentId}` : ''}` : '-'}`;
+  }));
+  const agents = (await acd.allAgents()).map((a) => `${a.agentId}:${a.status.state}${a.status.callId ? `:${a.status.callId}` : ''}`);
+  return `calls: ${calls.join('; ')} | agents: ${agents.join(' ')}`;
+}
