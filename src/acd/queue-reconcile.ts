@@ -16,9 +16,21 @@
 import type { Logger } from '../log.ts';
 import type { ReconcileSnapshot, TelephonyPort } from '../telephony/port.ts';
 import type { AcdState, QueuedCall } from './acd-state.ts';
-import type { AdoptedCall } from './queue-service.ts';
 import { agentsOfCall, repairTransfers, talkingParty } from './transfer-reconcile.ts';
 import { CONSULT_QUEUE } from './transfers.ts';
+
+/** A talking call found again after a restart, handed to the queue service. */
+export interface AdoptedCall {
+  readonly callId: string;
+  readonly callerChannelId: string;
+  /** The agent-side party: the agent's leg, an expert's or outside number's leg after a transfer, a supervisor's after a take-over. */
+  readonly agentChannelId: string;
+  /** The ACD agent holding the call; '' for a party that is not an agent. */
+  readonly agentId: string;
+  readonly bridgeId: string;
+  /** The call passed to `agentId` during the reconcile (a transfer the restart interrupted): noted as answered by them. */
+  readonly handedTo?: boolean;
+}
 
 export interface ReconcileContext {
   readonly acd: AcdState;

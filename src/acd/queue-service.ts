@@ -38,7 +38,7 @@ import { callableNumber } from './callback-number.ts';
 import { createQueueAnnouncer } from './queue-announcer.ts';
 import { admission, noLimits, type QueueLimits, type QueueRefusal } from './queue-limits.ts';
 import type { RoutingQueue } from './routing.ts';
-import { agentLegPrefix, callbackAttemptId, reconcileQueues } from './queue-reconcile.ts';
+import { agentLegPrefix, callbackAttemptId, reconcileQueues, type AdoptedCall } from './queue-reconcile.ts';
 
 export interface QueueServiceOptions {
   readonly telephony: TelephonyPort;
@@ -143,18 +143,6 @@ export interface Connection {
 }
 
 /** A talking call the reconcile found after a restart (queue-reconcile.ts). */
-export interface AdoptedCall {
-  readonly callId: string;
-  readonly callerChannelId: string;
-  /** The agent-side party: the agent's leg, an expert's or outside number's leg after a transfer, a supervisor's after a take-over. */
-  readonly agentChannelId: string;
-  /** The ACD agent holding the call; '' for a party that is not an agent. */
-  readonly agentId: string;
-  readonly bridgeId: string;
-  /** The call passed to `agentId` during the reconcile (a transfer the restart interrupted): noted as answered by them. */
-  readonly handedTo?: boolean;
-}
-
 /** The new agent-side party of a connected call (see `handOver`). */
 export interface HandOverTo {
   /** The ACD agent now holding the call (on call), or null for a party that is not an agent. */
