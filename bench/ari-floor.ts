@@ -295,6 +295,10 @@ async function child(): Promise<void> {
   let gcCpuMs = 0;
   const loop = monitorEventLoopDelay({ resolution: 1 });
   const gc = (globalThis as { gc?: () => void }).gc;
+  const cpuSince = (from: NodeJS.CpuUsage): number => {
+    const used = process.cpuUsage(from);
+    return (used.user + used.system) / 1000;
+  };
   process.on('message', (message: ToApp) => {
     if (message.type === 'start') {
       floor.resetCounts();
@@ -309,7 +313,7 @@ async function child(): Promise<void> {
       gcCpuMs += (used.user + used.system) / 1000;
       const memory = process.memoryUsage();
       const mb = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
-      const sample: MemorySample = { callsEnded: message.callsEnded, at: Date.now(), rssMb: mb(memory.rss), heapUsedMb: mb(memory.heapUsed), externalMb: mb(memory.external + memory.arrayBuffers) };
+      const sample: MemorySample = { callsEnded: message.callsEnded, at: Date.now(), rssMb: mb(memory.rss), heapUsedMb: mb(memory.heapUsed), externalMb: mb(memory.external + memory.arrayBuffers), cpuMs: cpuSince(cpu) - gcCpuMs };
       send({ type: 'sampled', sample, gcCpuMs: (used.user + used.system) / 1000 });
     } else if (message.type === 'stop') {
       const used = process.cpuUsage(cpu);
@@ -335,8 +339,8 @@ async function alone(): Promise<void> {
   const { dayShape } = await import('./hotline-day/day-shape.ts');
   const shape = dayShape();
   const result = await runPhase({
-    label: 'ARI floor', script: path.join(import.meta.dirname, 'ari-floor.ts'), shape, sampleS: 0,
-    env: { FLOOR_SHAPE: JSON.stringify(shape) }, nodeArgs: process.env['FLOOR_NODE_ARGS']?.split(' ').filter(Boolean) ?? [], drainTimeoutS: 180,
+    label: 'ARI floor', script: path.join(import.meta.dirname, 'ari-floor.ts'), shape, sampleS: Number(process.env['SAMPLE_S'] ?? 10),
+    env: { FLOOR_SHAPE: JSON.stringify(shape) }, nodeArgs: process.env['FLOOR_NODE_ARGS']?.split(' ').filter(Boolean) ?? [], drainTimeoutS: Number(process.env['DRAIN_S'] ?? 120),
   });
   console.log(phaseReport(result));
 }

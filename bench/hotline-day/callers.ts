@@ -31,6 +31,8 @@ interface Call {
   abandoned: boolean;
   endedBy?: 'agent' | 'caller';
   surveyed: boolean;
+  /** The last prompt the caller heard (for calls that never end). */
+  lastMedia?: string;
 }
 
 export interface CallerFigures {
@@ -93,6 +95,7 @@ export function createCallers(sim: Simulator, shape: Shape) {
         return;
       }
       const media = target.media_uri!;
+      call.lastMedia = media;
       if (!call.firstPromptSeen && call.stasisAt !== undefined) {
         call.firstPromptSeen = true;
         figures.stasisToFirstPrompt.push(at - call.stasisAt);
@@ -195,6 +198,15 @@ export function createCallers(sim: Simulator, shape: Shape) {
       while (live > 0 && performance.now() < deadline) await pause(100);
       while ((await sim.control.stats()).channels > 0 && performance.now() < deadline) await pause(50);
       return live === 0;
+    },
+    /** The calls still up, by what they last went through (for a drain that timed out). */
+    unfinished(): Record<string, number> {
+      const out: Record<string, number> = {};
+      for (const call of calls.values()) {
+        const key = `${call.kind}${call.connectedAt !== undefined ? `, connected (ended by ${call.endedBy ?? 'nobody yet'})` : ''}${call.abandoned ? ', abandoned' : ''}, last prompt ${call.lastMedia?.replace('sound:hotline/zh/', '') ?? 'none'}`;
+        out[key] = (out[key] ?? 0) + 1;
+      }
+      return out;
     },
     close(): void {
       stopListening();

@@ -1,17 +1,21 @@
-/** The day's shape from the environment (bench/hotline-day.ts lists the knobs). */
+/**
+ * The day's shape from the environment (bench/hotline-day.ts lists the knobs). The default is half
+ * the brief's shape (1,000 simultaneous calls, 250 agents, 250 consoles), so that `npm run bench`
+ * ends within about ten minutes; `CONCURRENT=2000 AGENTS=500 SUPERVISORS=500` is the full day.
+ */
 import type { Shape } from './shared.ts';
 
 const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 
 export function dayShape(): Shape {
-  const agents = env('AGENTS', 500);
+  const agents = env('AGENTS', 250);
   return {
-    concurrent: env('CONCURRENT', 2000),
+    concurrent: env('CONCURRENT', 1000),
     agents,
     experts: env('EXPERTS', Math.round(agents / 10)),
-    supervisors: env('SUPERVISORS', 500),
-    rampS: env('RAMP_S', 30),
-    holdS: env('HOLD_S', 60),
+    supervisors: env('SUPERVISORS', 250),
+    rampS: env('RAMP_S', 20),
+    holdS: env('HOLD_S', 40),
     feedbackShare: env('FEEDBACK', 0.05),
     threeWayShare: env('THREE_WAY', 0.1),
     impatientShare: env('IMPATIENT', 0.2),

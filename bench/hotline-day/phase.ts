@@ -20,8 +20,11 @@ export interface PhaseResult {
   readonly callsEndMs: number;
   readonly startedAt: number;
   readonly allEnded: boolean;
+  /** Calls still up when the drain timed out, by what they last went through. */
+  readonly unfinished: Record<string, number>;
   readonly callers: CallerFigures;
   readonly app: Extract<FromApp, { type: 'stopped' }>;
+  /** After a full GC: before the first call, every `sampleS` over the plateau, after the drain. */
   readonly memory: MemorySample[];
   readonly cti?: Extract<FromClients, { type: 'stopped' }>;
   readonly benchCpuMs: number;
@@ -64,12 +67,14 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
       toClients({ type: 'connect', url, shape });
       connectMs = (await fromClients('connected', 300_000)).connectMs;
     }
+    const memory: MemorySample[] = [];
     toApp({ type: 'start' });
     await fromApp('started');
+    toApp({ type: 'sample', callsEnded: 0 }); // the baseline: agents in, no call yet
+    memory.push((await fromApp('sampled')).sample);
     toClients({ type: 'start' });
     const benchCpu = process.cpuUsage();
     const startedAt = performance.now();
-    const memory: MemorySample[] = [];
     const sample = async (): Promise<void> => {
       toApp({ type: 'sample', callsEnded: callers.figures.ended });
       memory.push((await fromApp('sampled')).sample);
@@ -96,6 +101,7 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
     await sample(); // still full: the last sample at the plateau
     const allEnded = await callers.finished(performance.now() + options.drainTimeoutS * 1000);
     const callsEndMs = performance.now() - startedAt;
+    const unfinished = callers.unfinished();
     if (fromClients) {
       toClients({ type: 'drain' });
       await fromClients('drained');
@@ -111,7 +117,7 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
     }
     load.end = os.loadavg();
     return {
-      label: options.label, shape, connectMs, rampEndMs: Math.min(rampMs, placingEndMs), placingEndMs, callsEndMs, startedAt, allEnded,
+      label: options.label, shape, connectMs, rampEndMs: Math.min(rampMs, placingEndMs), placingEndMs, callsEndMs, startedAt, allEnded, unfinished,
       callers: callers.figures, app: stopped, memory, cti, benchCpuMs: (used.user + used.system) / 1000, load,
     };
   } finally {

@@ -20,6 +20,15 @@ export function sustained(r: PhaseResult): { callsPerS: number; windowS: number 
 /** CPU of the app per ended call, the forced collections of the memory samples left out. */
 export const cpuPerCall = (r: PhaseResult): number => (r.app.cpuMs - r.app.gcCpuMs) / Math.max(1, r.callers.ended);
 
+/** CPU per ended call over the plateau: between its first and last memory samples (all calls up in both). */
+export function plateauCpuPerCall(r: PhaseResult): number {
+  const plateau = r.memory.slice(1, -1);
+  const first = plateau[0];
+  const last = plateau.at(-1);
+  if (!first || !last || last.callsEnded <= first.callsEnded) return NaN;
+  return (last.cpuMs - first.cpuMs) / (last.callsEnded - first.callsEnded);
+}
+
 /** Least-squares slope of y over x. */
 function slope(points: Array<[number, number]>): number {
   const n = points.length;
@@ -30,35 +39,40 @@ function slope(points: Array<[number, number]>): number {
   return sxx > 0 ? points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0) / sxx : NaN;
 }
 
-/** Memory at 100,000 ended calls: measured when the run got there, else the plateau's slope extrapolated. */
-export function memoryAt100k(samples: MemorySample[]): { line: string; heapMb: number; rssMb: number; measured: boolean } {
-  // the last sample is after the drain; the first (the ramp just over) still has the warm-up in it
-  const plateau = samples.slice(samples.length > 3 ? 1 : 0, -1);
+/**
+ * Memory at 100,000 ended calls. Measured when the run got there; else extrapolated two ways:
+ * the slope over the plateau (calls live all along, warm-up left out), and what stayed from the
+ * baseline (before the first call) to after the drain (no call live either time; includes one-time
+ * warm-up such as compiled code and caches, so an upper bound).
+ */
+export function memoryAt100k(samples: MemorySample[]): string {
+  const baseline = samples[0];
+  const drained = samples.at(-1);
+  const plateau = samples.slice(samples.length > 4 ? 2 : 1, -1);
   const last = plateau.at(-1);
-  if (!last) return { line: 'memory: no sample', heapMb: NaN, rssMb: NaN, measured: false };
+  if (!baseline || !drained || !last) return 'memory: too few samples';
   const reached = plateau.find((s) => s.callsEnded >= 100_000);
-  if (reached) {
-    return { line: `memory after ${reached.callsEnded} calls (measured, after a full GC, the plateau's calls live): RSS ${reached.rssMb} MB, heap ${reached.heapUsedMb} MB`, heapMb: reached.heapUsedMb, rssMb: reached.rssMb, measured: true };
-  }
+  if (reached) return `memory after ${reached.callsEnded} calls: MEASURED after a full GC, the plateau's calls live: RSS ${reached.rssMb} MB, heap ${reached.heapUsedMb} MB`;
   const heapSlope = slope(plateau.map((s) => [s.callsEnded, s.heapUsedMb]));
   const rssSlope = slope(plateau.map((s) => [s.callsEnded, s.rssMb]));
   const more = 100_000 - last.callsEnded;
-  const heapMb = last.heapUsedMb + heapSlope * more;
-  const rssMb = last.rssMb + rssSlope * more;
-  const first = plateau[0]!;
-  return {
-    line: `memory after 100,000 calls: EXTRAPOLATED from ${plateau.length} samples after a full GC over the plateau (${first.callsEnded}–${last.callsEnded} calls ended): ` +
-      `heap ${fixed(heapSlope * 1024)} KB/call → ${fixed(heapMb)} MB, RSS ${fixed(rssSlope * 1024)} KB/call → ${fixed(rssMb)} MB ` +
-      `(last measured: heap ${last.heapUsedMb} MB, RSS ${last.rssMb} MB at ${last.callsEnded} calls)`,
-    heapMb, rssMb, measured: false,
-  };
+  const kb = (mbPerCall: number): string => (mbPerCall < 0 ? 'no growth (negative slope)' : `${fixed(mbPerCall * 1024)} KB/call`);
+  const at = (from: number, mbPerCall: number, calls: number): string => (mbPerCall < 0 ? `${from}` : fixed(from + mbPerCall * calls));
+  const heapKept = (drained.heapUsedMb - baseline.heapUsedMb) / Math.max(1, drained.callsEnded);
+  const rssKept = (drained.rssMb - baseline.rssMb) / Math.max(1, drained.callsEnded);
+  return [
+    `memory after 100,000 calls: EXTRAPOLATED (this run ended ${drained.callsEnded} calls); all after a full GC`,
+    `  plateau slope (${plateau.length} samples, ${plateau[0]!.callsEnded}–${last.callsEnded} calls ended, calls live): heap ${kb(heapSlope)} → ${at(last.heapUsedMb, heapSlope, more)} MB, ` +
+      `RSS ${kb(rssSlope)} → ${at(last.rssMb, rssSlope, more)} MB (last measured heap ${last.heapUsedMb} MB, RSS ${last.rssMb} MB)`,
+    `  baseline → after the drain (no call live; an upper bound): heap ${baseline.heapUsedMb} → ${drained.heapUsedMb} MB = ${kb(heapKept)} → ${at(baseline.heapUsedMb, heapKept, 100_000)} MB, ` +
+      `RSS ${baseline.rssMb} → ${drained.rssMb} MB = ${kb(rssKept)} → ${at(baseline.rssMb, rssKept, 100_000)} MB`,
+  ].join('\n');
 }
 
 export function phaseReport(r: PhaseResult): string {
   const { callers: c, app, cti, shape: s } = r;
   const rate = sustained(r);
   const wallS = r.callsEndMs / 1000;
-  const afterDrain = r.memory.at(-1);
   const lines = [
     `-- ${r.label}: ramp to ${s.concurrent} simultaneous calls in ${s.rampS} s, ${s.totalCalls > 0 ? `until ${s.totalCalls} calls ended` : `hold ${s.holdS} s`}; ` +
       `load (1/5/15 min) at start ${loads(r.load.start)}, at end ${loads(r.load.end)}`,
@@ -67,6 +81,9 @@ export function phaseReport(r: PhaseResult): string {
     `CPU: ${fixed(cpuPerCall(r))} ms per call (${fixed((app.cpuMs - app.gcCpuMs) / 1000)} s in ${fixed(app.wallMs / 1000)} s = ${fixed(((app.cpuMs - app.gcCpuMs) / app.wallMs) * 100)} % of a core; ` +
       `forced GCs for the memory samples ${fixed(app.gcCpuMs)} ms left out); simulator + callers ${fixed((r.benchCpuMs / app.wallMs) * 100)} %` +
       (cti ? `, CTI clients ${fixed((cti.clientCpuMs / app.wallMs) * 100)} % of a core` : ''),
+    `CPU over the plateau alone: ${fixed(plateauCpuPerCall(r))} ms per ended call ` +
+      `(${r.memory.length > 3 ? `${r.memory[1]!.callsEnded}–${r.memory.at(-2)!.callsEnded} calls ended, ${fixed(((r.memory.at(-2)!.cpuMs - r.memory[1]!.cpuMs) / (r.memory.at(-2)!.at - r.memory[1]!.at)) * 100)} % of a core` : 'too few samples'})`,
+    ...(r.allEnded ? [] : [`calls still up when the drain timed out: ${JSON.stringify(r.unfinished)}`]),
     `ARI requests: ${app.counts['ariRequests'] ?? 0} (${fixed((app.counts['ariRequests'] ?? 0) / Math.max(1, c.ended))} per call)`,
     '',
     header,
@@ -83,8 +100,7 @@ export function phaseReport(r: PhaseResult): string {
     ] : []),
     row('app event-loop delay', app.loopDelay),
     '',
-    memoryAt100k(r.memory).line,
-    afterDrain ? `memory after the drain (no call live, after a full GC): heap ${afterDrain.heapUsedMb} MB, RSS ${afterDrain.rssMb} MB at ${afterDrain.callsEnded} calls` : '',
+    memoryAt100k(r.memory),
   ];
   if (cti) lines.push(`CTI: ${JSON.stringify(cti.counts)}; server: ${JSON.stringify(app.counts)}`);
   lines.push(`warnings/errors logged during the run: ${Object.keys(app.logged).length === 0 ? 'none' : JSON.stringify(app.logged)}`);

@@ -92,6 +92,10 @@ async function main(): Promise<void> {
   let gcCpuMs = 0;
   const loop = monitorEventLoopDelay({ resolution: 1 });
   const gc = (globalThis as { gc?: () => void }).gc;
+  const cpuSince = (from: NodeJS.CpuUsage): number => {
+    const used = process.cpuUsage(from);
+    return (used.user + used.system) / 1000;
+  };
   process.on('message', async (message: ToApp) => {
     if (message.type === 'start') {
       recording = true;
@@ -108,6 +112,7 @@ async function main(): Promise<void> {
       const memory = process.memoryUsage();
       const sample: MemorySample = {
         callsEnded: message.callsEnded, at: Date.now(), rssMb: mb(memory.rss), heapUsedMb: mb(memory.heapUsed), externalMb: mb(memory.external + memory.arrayBuffers),
+        cpuMs: cpuSince(cpu) - gcCpuMs,
       };
       send({ type: 'sampled', sample, gcCpuMs: spent });
     } else if (message.type === 'stop') {

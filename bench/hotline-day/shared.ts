@@ -98,6 +98,8 @@ export interface MemorySample {
   readonly rssMb: number;
   readonly heapUsedMb: number;
   readonly externalMb: number;
+  /** The process's CPU since the start, forced collections left out (ms). */
+  readonly cpuMs: number;
 }
 
 /** Bench ⇄ the server child and the floor child: the same messages. */
