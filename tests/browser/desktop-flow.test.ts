@@ -143,7 +143,7 @@ describe('the browser app', () => {
   });
 
   describe('when an admin assigns a seat and blocks a number', () => {
-    it('saves the extension and skills, says to re-render Asterisk, and adds then lifts a block', async () => {
+    it('saves the extension and skills, says to re-render Asterisk, edits the deadline rules and holidays, and adds then lifts a block', async () => {
       const admin = await openPage(browser, hotline.url);
       await login(admin, 'admin');
       await admin.getByRole('link', { name: '系统管理' }).click();
@@ -158,6 +158,17 @@ describe('the browser app', () => {
       await waitText(admin, 'seat-saved', 'npm run asterisk:render -- --reload');
       await waitText(admin, 'admin-panel', /1012.*customs 6/s);
       await shot(admin, '17-admin-seats');
+
+      // deadline rules and holidays: the ticket configuration, refused whole when malformed, saved when valid
+      await admin.getByRole('tab', { name: '节假日与时限' }).click();
+      const editor = admin.getByRole('textbox', { name: '节假日与时限' });
+      const original = await editor.inputValue();
+      await editor.fill('{"rules": "x"}');
+      await admin.getByRole('button', { name: '保存' }).click();
+      await waitText(admin, 'json-status', 'BAD_REQUEST');
+      await editor.fill(original);
+      await admin.getByRole('button', { name: '保存' }).click();
+      await waitText(admin, 'json-status', '已保存');
 
       await admin.getByRole('tab', { name: '黑名单' }).click();
       await admin.getByTestId('bl-number').fill('13912345678');

@@ -1,7 +1,7 @@
 /**
  * Admin: the IVR flow editor, and the configuration — queues and skills (read-only), seats
- * (extension and skills, editable), shifts (roster, editable), holidays and deadline rules,
- * transfer allow-list, blacklist (editable).
+ * (extension and skills, editable), shifts (roster, editable), holidays and deadline rules
+ * (the ticket configuration, editable), transfer allow-list (read-only), blacklist (editable).
  */
 import { ApiError, get, put } from '../../core/api.ts';
 import { h, region } from '../../core/dom.ts';
@@ -41,14 +41,7 @@ export async function renderAdmin(main: HTMLElement, _session: Session): Promise
       } else if (tab === 'seats') {
         panel.replaceChildren(...(notice ? [notice] : []), ...await renderSeats(table, reload));
       } else if (tab === 'shifts') {
-        const roster = await get<unknown>('/api/acd/roster');
-        const area = h('textarea', { class: 'code', rows: 18, spellcheck: false, 'aria-label': t('admin.shifts') });
-        area.value = JSON.stringify(roster, null, 2);
-        const status = h('p', { role: 'status' });
-        panel.replaceChildren(h('p', { class: 'muted' }, t('admin.rosterNote')), area,
-          h('button', { type: 'button', class: 'primary', onclick: async () => {
-            try { await put('/api/acd/roster', JSON.parse(area.value)); status.className = 'ok'; status.textContent = t('wl.saved'); } catch (e) { status.className = 'error'; status.textContent = e instanceof ApiError ? e.message : String(e); }
-          } }, t('admin.save')), status);
+        panel.replaceChildren(h('p', { class: 'muted' }, t('admin.rosterNote')), jsonEditor(await get<unknown>('/api/acd/roster'), t('admin.shifts'), (value) => put('/api/acd/roster', value)));
       } else if (tab === 'calendar') {
         const config = await get<{ rules: Array<{ category: string; urgency: string; signFor: Amount; handle: Amount; callback: Amount }>; calendarYears: Array<{ year: number; holidays: Array<{ name: string; from: string; to: string }>; makeUpWorkdays: string[] }> }>('/api/tickets/config');
         panel.replaceChildren(
@@ -57,7 +50,8 @@ export async function renderAdmin(main: HTMLElement, _session: Session): Promise
           h('h3', null, t('admin.holidays')),
           ...config.calendarYears.map((y) => h('div', null, h('h4', null, String(y.year)), table([t('admin.holiday'), t('admin.from'), t('admin.to')], y.holidays.map((x) => [x.name, x.from, x.to])),
             h('p', { class: 'muted' }, `${t('admin.makeUp')}: ${y.makeUpWorkdays.join(', ') || '–'}`))),
-          h('p', { class: 'muted' }, t('admin.calendarNote')));
+          h('p', { class: 'muted' }, t('admin.calendarNote')),
+          jsonEditor(config, t('admin.calendar'), (value) => put('/api/tickets/config', value)));
       } else if (tab === 'transfers') {
         const config = await get<{ transferNumbers: string[]; emergencyNumbers: string[] }>('/api/softphone/config');
         panel.replaceChildren(h('p', { class: 'muted' }, t('admin.transfersNote')),
@@ -74,6 +68,16 @@ export async function renderAdmin(main: HTMLElement, _session: Session): Promise
   main.append(h('h1', { class: 'sr-only' }, t('nav.admin')), bar.el, panel);
   await load();
   return () => undefined;
+}
+
+/** A document edited as JSON and saved whole (the server validates it and answers a coded error naming the field). */
+function jsonEditor(value: unknown, label: string, save: (value: unknown) => Promise<unknown>): HTMLElement {
+  const area = h('textarea', { class: 'code', rows: 18, spellcheck: false, 'aria-label': label });
+  area.value = JSON.stringify(value, null, 2);
+  const status = h('p', { role: 'status', 'data-testid': 'json-status' });
+  return h('div', null, area, h('button', { type: 'button', class: 'primary', onclick: async () => {
+    try { await save(JSON.parse(area.value)); status.className = 'ok'; status.textContent = t('wl.saved'); } catch (e) { status.className = 'error'; status.textContent = e instanceof ApiError ? `${e.message} (${e.code})` : String(e); }
+  } }, t('admin.save')), status);
 }
 
 interface Amount { unit: string; amount: number }
