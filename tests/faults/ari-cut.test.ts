@@ -18,7 +18,7 @@ import { redisWorld } from '../e2e/redis-world.ts';
 import { until } from '../support/sim-events.ts';
 import { createTcpProxy } from '../telephony/support/tcp-proxy.ts';
 import { agentOf, seatAgents } from './support/agents.ts';
-import { nothingLeft } from './support/checks.ts';
+import { describeCalls, nothingLeft } from './support/checks.ts';
 import { createFaultFloor, type Plan } from './support/fault-floor.ts';
 
 const logger = createLogger('silent');
@@ -93,11 +93,8 @@ describe('the ARI connection cut for 10 s under traffic', () => {
     for (const call of floor.held.slice(3)) await floor.hangUp(call, 'caller');
     agents.setBreak([]);
     const before = [...floor.callers.keys()].filter((id) => id !== gaveUp);
-    await waitFor(() => before.every((id) => floor.finished(id)), 'every caller of before the cut was served and hung up').catch(async (e: unknown) => {
-      const stuck = before.filter((id) => !floor.finished(id));
-      const info = await Promise.all(stuck.map(async (id) => ({ id, plan: floor.callers.get(id)!.plan, served: floor.served.get(id), ended: floor.ended.has(id), ch: await sim.control.channel(id).then((c) => ({ b: c.bridgeId, hung: c.hungUp, heard: c.heard.slice(-4) })), acd: await acd.call(id) })));
-      const ag = (await acd.allAgents()).map((a) => `${a.agentId}:${a.status.state}:${a.status.callId ?? ''}`);
-      throw new Error(`${String(e)} ${JSON.stringify(info)} ${ag.join(' ')}`);
+    await waitFor(() => before.every((id) => floor.finished(id)), 'every caller of before the cut was served and hung up').catch(async (error: unknown) => {
+      throw new Error(`${String(error)}: ${await describeCalls(sim, acd, before.filter((id) => !floor.finished(id)))}`);
     });
     const after = await place(10);
     await waitFor(() => after.every((id) => floor.finished(id)), 'ten new callers were served');

@@ -2,7 +2,8 @@
  * The callers of the fault tests, on the simulator: like tests/e2e/call-floor.ts (callers talk and
  * hang up, or their agent hangs up first and they rate the call; every seat and call is watched for
  * two legs at once) and also callers who leave a suggestion with key 9, callers who book a callback
- * with key 1 while waiting (and answer when called back), and a survey gate: while it is closed,
+ * with key 1 while waiting (and answer when called back), callers told all agents are busy who
+ * keep waiting (key 1), and a survey gate: while it is closed,
  * callers in the survey listen without pressing a key (to be caught there by a fault).
  *
  * `violations` notes what a caller or agent would notice as wrong: a seat with two calls, a call
@@ -84,6 +85,8 @@ export function createFaultFloor(sim: Simulator, options: { did: string; talkMs:
       liveByCall.get(lineId)?.delete(channel.id);
       return;
     }
+    // a leg id comes back when a caller is queued again (the queue numbers a call's legs from 1 each time)
+    if (event['type'] === 'StasisStart' || (event['type'] === 'Dial' && event['dialstatus'] === '')) destroyed.delete(channel.id);
     if (destroyed.has(channel.id)) return;
     const callId = callOf(lineId);
     if (!offerOrder.includes(callId)) offerOrder.push(callId);
@@ -125,6 +128,9 @@ export function createFaultFloor(sim: Simulator, options: { did: string; talkMs:
       // the agent hung up first: the caller rates the call (満意) — now, or once the survey gate opens
       if (surveyOpen) rate(lineId);
       else inSurvey.add(lineId);
+    }
+    if (type === 'PlaybackStarted' && media === 'sound:hotline/zh/agents-busy' && caller.plan !== 'feedback') {
+      later(0, () => sim.control.sendDtmf(lineId, { digits: '1' })); // all agents busy: keep waiting
     }
     if (caller.plan === 'feedback' && lineId === caller.callId) {
       if (type === 'PlaybackStarted' && media === 'sound:hotline/zh/feedback-or-hold' && once(`9:${lineId}`)) {
