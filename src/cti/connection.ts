@@ -45,7 +45,8 @@ export type Connection = ReturnType<typeof createConnection>;
 export function createConnection(ws: WebSocket, session: Session, context: ConnectionContext, logger: Logger, transport?: Transport) {
   const { counters, limits, clock } = context;
   const topics = new Map<string, TopicSubscription>();
-  let lastSeen = clock.now();
+  /** Heartbeats since the client was last heard (a message or a pong): counted, not timed, so a wall-clock step cannot cut anyone off. */
+  let missedBeats = 0;
   let pending = 0;
   let chain: Promise<void> = Promise.resolve();
   let open = true;
@@ -153,7 +154,7 @@ export function createConnection(ws: WebSocket, session: Session, context: Conne
   }
 
   function onMessage(data: RawData, isBinary: boolean): void {
-    lastSeen = clock.now();
+    missedBeats = 0;
     counters.messagesIn++;
     if (isBinary) return shut(closeCodes.unsupportedData, 'binary frames are not part of the protocol');
     const text = data.toString();
@@ -211,7 +212,7 @@ export function createConnection(ws: WebSocket, session: Session, context: Conne
   ws.on('message', onMessage);
   ws.on('pong', () => {
     counters.pongs++;
-    lastSeen = clock.now();
+    missedBeats = 0;
   });
   ws.on('close', (code: number, reason: Buffer) => cleanup(code, reason.toString()));
   ws.on('error', (error) => logger.debug({ err: error }, 'CTI socket error'));
@@ -236,8 +237,8 @@ export function createConnection(ws: WebSocket, session: Session, context: Conne
         ),
       );
     },
-    /** Ms since the last message or pong. */
-    silentFor: () => clock.now() - lastSeen,
+    /** A heartbeat passed: how many in a row without a word from the client. */
+    missedBeat: () => ++missedBeats,
     ping: () => {
       if (ws.readyState === ws.OPEN) ws.ping();
     },

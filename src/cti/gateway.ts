@@ -2,8 +2,9 @@
  * The CTI gateway: a `ws` server on the HTTP server's port, path `/cti`. It authenticates at the
  * upgrade (401 without a valid token), then speaks the protocol of protocol.ts over each socket
  * (connection.ts): commands go to handlers the rest of the server registers with `onCommand`,
- * events come from the event bus. It pings every `heartbeatMs` and terminates a client silent for
- * twice that. Counters are plain numbers from `stats()`.
+ * events come from the event bus. It pings every `heartbeatMs` and terminates a client it has not
+ * heard over two heartbeats in a row (counted beats, not wall-clock time: a clock step cuts nobody
+ * off). Counters are plain numbers from `stats()`.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -155,7 +156,7 @@ export function createCtiGateway(options: CtiGatewayOptions) {
     heartbeat = clock.setTimeout(() => {
       if (++beats % sessionCheckBeats === 0) void closeRevoked().catch((error: unknown) => logger.warn({ err: error }, 'CTI session check failed'));
       for (const connection of connections) {
-        if (connection.silentFor() >= 2 * heartbeatMs) {
+        if (connection.missedBeat() >= 2) {
           counters.heartbeatTimeouts++;
           connection.terminate(closeCodes.heartbeat, 'no heartbeat');
         } else {
