@@ -65,17 +65,8 @@ export function summarize(values: number[] | Float64Array): Summary {
   return { n: sorted.length, p50: at(50), p95: at(95), p99: at(99), max: sorted[sorted.length - 1] ?? NaN };
 }
 
-/** A small seeded generator (mulberry32): the same seed gives the same day. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator: the same seed gives the same day. */
+export { seededRandom as seeded } from '../../src/seeded-random.ts';
 
 /**
  * An ARI request as a template: ids in the path become `{id}`, the query keeps its parameter

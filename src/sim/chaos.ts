@@ -4,6 +4,8 @@
  * never heard of. Off unless a test turns it on (`Simulator.setChaos`); decisions come from a
  * seeded generator, so a failing run can be replayed.
  */
+import { seededRandom } from '../seeded-random.ts';
+
 export interface EventChaos {
   /** Share of events sent twice in a row. */
   readonly duplicate: number;
@@ -14,21 +16,9 @@ export interface EventChaos {
   readonly seed: number;
 }
 
-/** A small seeded generator (mulberry32): [0, 1). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Wraps one socket's `send` with `chaos`; the returned function takes the events in order. */
 export function chaoticSender(chaos: EventChaos, send: (event: Record<string, unknown>) => void): (event: Record<string, unknown>) => void {
-  const random = seeded(chaos.seed);
+  const random = seededRandom(chaos.seed);
   let held: { event: Record<string, unknown>; timer: NodeJS.Timeout } | undefined;
   let ghosts = 0;
 
