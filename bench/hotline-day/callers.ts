@@ -61,6 +61,8 @@ export function createCallers(sim: Simulator, shape: Shape) {
   const early = new Map<string, number>();
   /** The agent's leg in each call bridge (the first `agent-…` channel to enter it). */
   const agentLegs = new Map<string, string>();
+  /** The same, kept after the call (for the report on calls that never end). */
+  const agentLegsSeen = new Map<string, string>();
   let live = 0;
   const figures: CallerFigures = {
     placed: 0, ended: 0, outcomes: {}, stasisToFirstPrompt: [], dtmfToPrompt: {}, waits: [], endedAt: [], peakLive: 0, busyPrompts: 0,
@@ -119,6 +121,7 @@ export function createCallers(sim: Simulator, shape: Shape) {
       if (!bridgeId.startsWith('call-')) return;
       if (channel.id.startsWith('agent-')) {
         if (!agentLegs.has(bridgeId)) agentLegs.set(bridgeId, channel.id);
+        if (!agentLegsSeen.has(bridgeId)) agentLegsSeen.set(bridgeId, channel.id);
         return;
       }
       const call = calls.get(channel.id);
@@ -205,6 +208,18 @@ export function createCallers(sim: Simulator, shape: Shape) {
       for (const call of calls.values()) {
         const key = `${call.kind}${call.connectedAt !== undefined ? `, connected (ended by ${call.endedBy ?? 'nobody yet'})` : ''}${call.abandoned ? ', abandoned' : ''}, last prompt ${call.lastMedia?.replace('sound:hotline/zh/', '') ?? 'none'}`;
         out[key] = (out[key] ?? 0) + 1;
+      }
+      return out;
+    },
+    /** A few of the calls still up, as the simulator sees them: bridge, and the agent leg's state. */
+    async stuckDetail(limit = 3): Promise<string[]> {
+      const out: string[] = [];
+      for (const [channelId, call] of [...calls].slice(0, limit)) {
+        const caller = await sim.control.channel(channelId).catch(() => undefined);
+        const agentLeg = call.bridgeId ? agentLegsSeen.get(call.bridgeId) : undefined;
+        const agent = agentLeg ? await sim.control.channel(agentLeg).catch(() => undefined) : undefined;
+        out.push(`${channelId}: in bridge ${caller?.bridgeId ?? 'none'}, in Stasis ${caller?.inStasis}; agent leg ${agentLeg ?? '?'} ${agent ? (agent.hungUp ? 'hung up' : `up in ${agent.bridgeId ?? 'no bridge'}`) : '?'}; ` +
+          `last heard ${JSON.stringify(caller?.heard.slice(-2).map(({ kind, media }) => `${kind} ${String(media ?? '')}`))}`);
       }
       return out;
     },

@@ -22,6 +22,8 @@ export interface PhaseResult {
   readonly allEnded: boolean;
   /** Calls still up when the drain timed out, by what they last went through. */
   readonly unfinished: Record<string, number>;
+  /** What the simulator still held when the phase ended (channels include callers' phone halves). */
+  readonly simLeft: { channels: number; bridges: number; playbacks: number; recordings: number };
   readonly callers: CallerFigures;
   readonly app: Extract<FromApp, { type: 'stopped' }>;
   /** After a full GC: before the first call, every `sampleS` over the plateau, after the drain. */
@@ -102,6 +104,8 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
     const allEnded = await callers.finished(performance.now() + options.drainTimeoutS * 1000);
     const callsEndMs = performance.now() - startedAt;
     const unfinished = callers.unfinished();
+    const simLeft = await sim.control.stats();
+    if (!allEnded) for (const line of await callers.stuckDetail()) console.log(`[${options.label}] still up: ${line}`);
     if (fromClients) {
       toClients({ type: 'drain' });
       await fromClients('drained');
@@ -117,7 +121,7 @@ export async function runPhase(options: PhaseOptions): Promise<PhaseResult> {
     }
     load.end = os.loadavg();
     return {
-      label: options.label, shape, connectMs, rampEndMs: Math.min(rampMs, placingEndMs), placingEndMs, callsEndMs, startedAt, allEnded, unfinished,
+      label: options.label, shape, connectMs, rampEndMs: Math.min(rampMs, placingEndMs), placingEndMs, callsEndMs, startedAt, allEnded, unfinished, simLeft,
       callers: callers.figures, app: stopped, memory, cti, benchCpuMs: (used.user + used.system) / 1000, load,
     };
   } finally {

@@ -84,6 +84,7 @@ export function phaseReport(r: PhaseResult): string {
     `CPU over the plateau alone: ${fixed(plateauCpuPerCall(r))} ms per ended call ` +
       `(${r.memory.length > 3 ? `${r.memory[1]!.callsEnded}–${r.memory.at(-2)!.callsEnded} calls ended, ${fixed(((r.memory.at(-2)!.cpuMs - r.memory[1]!.cpuMs) / (r.memory.at(-2)!.at - r.memory[1]!.at)) * 100)} % of a core` : 'too few samples'})`,
     ...(r.allEnded ? [] : [`calls still up when the drain timed out: ${JSON.stringify(r.unfinished)}`]),
+    ...(r.simLeft.channels > 0 ? [`the simulator still held ${JSON.stringify(r.simLeft)} at the end (the drain waited for it until DRAIN_S)`] : []),
     `ARI requests: ${app.counts['ariRequests'] ?? 0} (${fixed((app.counts['ariRequests'] ?? 0) / Math.max(1, c.ended))} per call)`,
     '',
     header,
