@@ -77,14 +77,14 @@ export type FromClients =
     };
 
 /** Waits for IPC messages of a given type from a child, in arrival order. */
-export function inbox<M extends { type: string }>(child: ChildProcess) {
+export function inbox<M extends { type: string }>(child: ChildProcess, defaultTimeoutMs = 120_000) {
   const messages: M[] = [];
   let wake: () => void = () => undefined;
   child.on('message', (message: M) => {
     messages.push(message);
     wake();
   });
-  return async function next<T extends M['type']>(type: T, timeoutMs = 120_000): Promise<Extract<M, { type: T }>> {
+  return async function next<T extends M['type']>(type: T, timeoutMs = defaultTimeoutMs): Promise<Extract<M, { type: T }>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const index = messages.findIndex((m) => m.type === type);

@@ -1,13 +1,11 @@
 /**
  * What the processes of bench/hotline-day.ts share: the shape of the day, IPC messages, the bench
  * users' names and tokens, the clock they compare, percentile summaries and ARI request templates.
- * (A copy of the few helpers of bench/acd/shared.ts, so that each bench can change on its own.)
+ * The clock, the percentiles and the IPC inbox are bench/acd/shared.ts's.
  */
 import type { ChildProcess } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
-
-/** Milliseconds since the epoch with sub-millisecond resolution (comparable across processes). */
-export const epochNow = (): number => performance.timeOrigin + performance.now();
+import { inbox as acdInbox, type Summary } from '../acd/shared.ts';
+export { epochNow, summarize, type Summary } from '../acd/shared.ts';
 
 export const agentName = (n: number): string => `day-agent-${String(n).padStart(4, '0')}`;
 export const supervisorName = (n: number): string => `day-sup-${String(n).padStart(4, '0')}`;
@@ -48,21 +46,6 @@ export interface Shape {
   /** Stop after this many calls have ended (0: when the hold is over); the memory phase. */
   readonly totalCalls: number;
   readonly seed: number;
-}
-
-export interface Summary {
-  readonly n: number;
-  readonly p50: number;
-  readonly p95: number;
-  readonly p99: number;
-  readonly max: number;
-}
-
-/** Nearest-rank percentiles of `values` (sorted here). */
-export function summarize(values: number[] | Float64Array): Summary {
-  const sorted = Float64Array.from(values).sort();
-  const at = (p: number): number => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-  return { n: sorted.length, p50: at(50), p95: at(95), p99: at(99), max: sorted[sorted.length - 1] ?? NaN };
 }
 
 /** A small seeded generator: the same seed gives the same day. */
@@ -141,25 +124,5 @@ export type FromClients =
       counts: Record<string, number>;
     };
 
-/** Waits for IPC messages of a given type from a child, in arrival order. */
-export function inbox<M extends { type: string }>(child: ChildProcess) {
-  const messages: M[] = [];
-  let wake: () => void = () => undefined;
-  child.on('message', (message: M) => {
-    messages.push(message);
-    wake();
-  });
-  return async function next<T extends M['type']>(type: T, timeoutMs = 180_000): Promise<Extract<M, { type: T }>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const index = messages.findIndex((m) => m.type === type);
-      if (index >= 0) return messages.splice(index, 1)[0] as Extract<M, { type: T }>;
-      if (child.exitCode !== null) throw new Error(`child exited (${child.exitCode}) before '${type}'`);
-      if (Date.now() > deadline) throw new Error(`no '${type}' from the child within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, 500);
-      });
-    }
-  };
-}
+/** Waits for IPC messages of a given type from a child, in arrival order (the day's phases take up to 3 min). */
+export const inbox = <M extends { type: string }>(child: ChildProcess) => acdInbox<M>(child, 180_000);
