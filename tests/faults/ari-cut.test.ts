@@ -19,7 +19,7 @@ import { until } from '../support/sim-events.ts';
 import { createTcpProxy } from '../telephony/support/tcp-proxy.ts';
 import { agentOf, seatAgents } from './support/agents.ts';
 import { describeCalls, nothingLeft } from './support/checks.ts';
-import { createFaultFloor, type Plan } from './support/fault-floor.ts';
+import { createFaultFloor, floorHelpers } from './support/fault-floor.ts';
 
 const logger = createLogger('silent');
 const long = 60_000;
@@ -50,18 +50,7 @@ describe('the ARI connection cut for 10 s under traffic', () => {
     const agents = createAgents(acd);
     cleanups.push(() => agents.stop());
     agents.setBreak([agentOf(manual)]);
-    const waitFor = (check: () => boolean | Promise<boolean>, what: string) => until(() => {
-      if (floor.violations.length > 0) throw new Error(`while waiting until ${what}: ${floor.violations.join('; ')}`);
-      return check();
-    }, what, long);
-    const place = async (count: number, plan?: Plan) => {
-      const placed: string[] = [];
-      for (let i = 0; i < count; i++) {
-        placed.push((await floor.place(plan)).callId);
-        await pause(20);
-      }
-      return placed;
-    };
+    const { waitFor, place } = floorHelpers(floor, long);
 
     // traffic: 8 callers talk, one rings the manual phone, four wait, three hear the greeting
     await place(8, 'hold');

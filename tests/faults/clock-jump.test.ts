@@ -22,13 +22,12 @@ import { redisWorld } from '../e2e/redis-world.ts';
 import { until } from '../support/sim-events.ts';
 import { agentOf, seatAgents } from './support/agents.ts';
 import { describeCalls, nothingLeft, untilNone } from './support/checks.ts';
-import { createFaultFloor, type Plan } from './support/fault-floor.ts';
+import { createFaultFloor, floorHelpers } from './support/fault-floor.ts';
 import { createJumpClock } from './support/jump-clock.ts';
 
 const logger = createLogger('silent');
 const long = 60_000;
 const hour = 3_600_000;
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the clock jumping under the server', () => {
   const cleanups: Array<() => Promise<unknown>> = [];
@@ -49,20 +48,7 @@ describe('the clock jumping under the server', () => {
     await seatAgents(sim, acd, 5, [manual]);
     const floor = createFaultFloor(sim, { did: '12345', talkMs: (n) => 300 + ((n * 137) % 500) });
     cleanups.push(async () => floor.stop());
-    const waitFor = (check: () => boolean | Promise<boolean>, what: string, ids: readonly string[] = []) => until(() => {
-      if (floor.violations.length > 0) throw new Error(`while waiting until ${what}: ${floor.violations.join('; ')}`);
-      return check();
-    }, what, long).catch(async (error: unknown) => {
-      throw new Error(`${String(error)}: ${await describeCalls(sim, acd, ids.filter((id) => !floor.finished(id)))}`);
-    });
-    const place = async (count: number, plan?: Plan) => {
-      const placed: string[] = [];
-      for (let i = 0; i < count; i++) {
-        placed.push((await floor.place(plan)).callId);
-        await pause(20);
-      }
-      return placed;
-    };
+    const { waitFor, place } = floorHelpers(floor, long, (ids) => describeCalls(sim, acd, ids));
     const state = async (extension: string) => (await acd.agent(agentOf(extension)))?.status.state;
 
     // 4 talk; the manual phone rings for one; 3 wait

@@ -27,12 +27,11 @@ import { createAgents } from '../e2e/call-floor.ts';
 import { until } from '../support/sim-events.ts';
 import { agentOf, seatAgents } from './support/agents.ts';
 import { describeCalls, nothingLeft } from './support/checks.ts';
-import { createFaultFloor, type Plan } from './support/fault-floor.ts';
+import { createFaultFloor, floorHelpers } from './support/fault-floor.ts';
 import { startRedisProcess } from './support/redis-process.ts';
 
 const logger = createLogger('silent');
 const long = 60_000;
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Redis restarted mid-load (AOF)', () => {
   const cleanups: Array<() => Promise<unknown>> = [];
@@ -60,20 +59,7 @@ describe('Redis restarted mid-load (AOF)', () => {
     cleanups.push(() => agents.stop());
     const floor = createFaultFloor(sim, { did: '12345', talkMs: (n) => 300 + ((n * 137) % 500) });
     cleanups.push(async () => floor.stop());
-    const waitFor = (check: () => boolean | Promise<boolean>, what: string, ids: readonly string[] = []) => until(() => {
-      if (floor.violations.length > 0) throw new Error(`while waiting until ${what}: ${floor.violations.join('; ')}`);
-      return check();
-    }, what, long).catch(async (error: unknown) => {
-      throw new Error(`${String(error)}: ${await describeCalls(sim, acd, ids.filter((id) => !floor.finished(id)))}`);
-    });
-    const place = async (count: number, plan?: Plan) => {
-      const placed: string[] = [];
-      for (let i = 0; i < count; i++) {
-        placed.push((await floor.place(plan)).callId);
-        await pause(20);
-      }
-      return placed;
-    };
+    const { waitFor, place } = floorHelpers(floor, long, (ids) => describeCalls(sim, acd, ids));
 
     // first: 16 calls served (every fifth rated), 4 suggestions
     floor.setHolding(false);

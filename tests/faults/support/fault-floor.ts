@@ -11,6 +11,7 @@
  * hung up and the flow did not end there (after a booked callback or a finished suggestion it does).
  */
 import type { Simulator } from '../../../src/sim/simulator.ts';
+import { until } from '../../support/sim-events.ts';
 
 /** What a caller does: talk and hang up, talk until the agent hangs up, keep talking until the test says, leave a suggestion, book a callback. */
 export type Plan = 'caller-hangs-up' | 'agent-hangs-up' | 'hold' | 'feedback' | 'callback';
@@ -211,3 +212,27 @@ export function createFaultFloor(sim: Simulator, options: { did: string; talkMs:
 }
 
 export type FaultFloor = ReturnType<typeof createFaultFloor>;
+
+/**
+ * What every fault test does with its floor: wait until a check holds — failing at once, naming
+ * it, when a caller or an agent noticed something wrong, and saying through `explain` what the
+ * given unfinished calls were doing when it timed out — and place callers 20 ms apart.
+ */
+export function floorHelpers(floor: FaultFloor, timeoutMs: number, explain?: (callIds: readonly string[]) => Promise<string>) {
+  const waitFor = (check: () => boolean | Promise<boolean>, what: string, ids: readonly string[] = []) => until(() => {
+    if (floor.violations.length > 0) throw new Error(`while waiting until ${what}: ${floor.violations.join('; ')}`);
+    return check();
+  }, what, timeoutMs).catch(async (error: unknown) => {
+    if (!explain) throw error;
+    throw new Error(`${String(error)}: ${await explain(ids.filter((id) => !floor.finished(id)))}`);
+  });
+  const place = async (count: number, plan?: Plan): Promise<string[]> => {
+    const placed: string[] = [];
+    for (let i = 0; i < count; i++) {
+      placed.push((await floor.place(plan)).callId);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return placed;
+  };
+  return { waitFor, place };
+}
