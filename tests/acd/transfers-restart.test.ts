@@ -179,6 +179,7 @@ describe('transfers across a server restart', () => {
       const callId = await w.connectCaller();
       expect((await w.agent.client.request('call.transfer', { callId, target: { number: '12315' } })).ok).toBe(true);
       await until(async () => (await w.state(w.agent)) === 'wrap_up', 'the agent handed the call over');
+      await until(async () => (await bridgeOf(w, `xfer-${callId}-1`)) === `call-${callId}`, '12315 joined the caller'); // the hand-over is done before the restart
       await w.restart();
       expect(w.queues.connection(callId)).toMatchObject({ phase: 'connected', agentChannelId: `xfer-${callId}-1` });
       expect(await bridgeOf(w, callId)).toBe(`call-${callId}`);
