@@ -283,6 +283,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
       onEnded: (ended) => {
         if (ended.cause === 'no_answer') recorder.record(ended.callId, { type: 'rona', at: clock.now(), agentId: ended.agentId });
         if (ended.cause === 'agent_hangup') recorder.agentHungUp(ended.callId);
+        if (ended.cause === 'dropped') recorder.record(ended.callId, { type: 'dropped', at: clock.now(), agentId: ended.agentId });
         desk.ended(ended);
         late.supervision?.callEnded(ended);
       },

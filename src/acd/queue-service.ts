@@ -113,8 +113,8 @@ export interface Offer {
 export interface Ended {
   readonly callId: string;
   readonly agentId: string;
-  /** `failed`: a callback attempt that did not reach the citizen. */
-  readonly cause: 'caller_hangup' | 'agent_hangup' | 'no_answer' | 'failed' | 'transferred';
+  /** `failed`: a callback attempt that did not reach the citizen; `dropped`: the agent answered but the caller could not be joined (back in the queue). */
+  readonly cause: 'caller_hangup' | 'agent_hangup' | 'no_answer' | 'failed' | 'transferred' | 'dropped';
 }
 
 export interface EnqueueRequest {
@@ -157,8 +157,10 @@ interface LiveCall {
   readonly log: Logger;
   /** `booking`: a callback is being booked for the waiting caller; `bridging`: the agent answered, the legs are being joined. */
   phase: 'waiting' | 'booking' | 'ringing' | 'bridging' | 'connected' | 'ended';
-  /** A leg that hung up while the legs were being joined: the call ends as soon as it is connected. */
-  leftWhileBridging?: string;
+  /** The caller hung up while the legs were being joined: the call ends as soon as it is connected. */
+  callerLeftWhileBridging?: boolean;
+  /** The agent's leg that hung up after answering, before or while the caller was joined. */
+  agentLegGone?: string;
   /** Channels whose hang-up `onPartyLeft` was asked about (each once). */
   departed?: Set<string>;
   /** A booked callback: no channel until the citizen is called. */
@@ -439,7 +441,7 @@ export function createQueueService(options: QueueServiceOptions) {
       await telephony.addToBridge(bridgeId, [attemptId]);
     } catch (error) {
       if (closed) return;
-      const agentLeft = phaseOf(call) === 'ended' || (call.leftWhileBridging !== undefined && call.leftWhileBridging !== attemptId);
+      const agentLeft = phaseOf(call) === 'ended' || call.agentLegGone !== undefined;
       call.phase = 'ended';
       forget(call);
       await telephony.hangup(attemptId).catch(() => undefined);
@@ -477,20 +479,50 @@ export function createQueueService(options: QueueServiceOptions) {
     const bridgeId = `call-${call.request.callId}`;
     call.phase = 'bridging';
     options.onAnswered?.(call.request.callId, agentId);
-    try {
-      await telephony.createBridge('mixing', bridgeId, `call ${call.request.callId}`);
-      await telephony.addToBridge(bridgeId, [call.request.channelId, agentChannelId]); // moves the caller out of the music
-    } catch (error) {
-      call.log.warn({ err: error, agentId }, 'could not bridge caller and agent');
-      await telephony.hangup(agentChannelId).catch(() => undefined);
-      await telephony.destroyBridge(bridgeId).catch(() => undefined);
-      if (call.leftWhileBridging === undefined) {
-        call.phase = 'waiting'; // no fault of the agent: the caller is back at the head of the queue
-        await acd.withdrawOffer(call.acdId, agentId);
-        return;
+    let joined = false;
+    if (call.agentLegGone !== agentChannelId) {
+      try {
+        await telephony.createBridge('mixing', bridgeId, `call ${call.request.callId}`);
+        await telephony.addToBridge(bridgeId, [call.request.channelId, agentChannelId]); // moves the caller out of the music
+        joined = true;
+      } catch (error) {
+        call.log.warn({ err: error, agentId }, 'could not bridge caller and agent');
       }
     }
+    if (!call.callerLeftWhileBridging && (!joined || call.agentLegGone === agentChannelId)) {
+      await backToQueue(call, agentId, agentChannelId, bridgeId, joined);
+      return;
+    }
     await connected(call, agentId, agentChannelId, bridgeId);
+  }
+
+  /**
+   * The agent answered but the caller could not be joined with them — their leg was gone (a
+   * dropped softphone, a hang-up on answer) or the join failed: the caller goes back to the music
+   * at the head of the queue, as if never answered. An agent whose leg dropped goes not ready
+   * (`no_answer`, as a RONA: a broken phone must not take call after call); after any other
+   * failure the agent is ready again.
+   */
+  async function backToQueue(call: LiveCall, agentId: string, agentChannelId: string, bridgeId: string, joined: boolean): Promise<void> {
+    const agentLeft = call.agentLegGone === agentChannelId;
+    call.log.warn({ agentId, agentLeft }, 'the caller was not joined with the agent: back at the head of the queue');
+    byChannel.delete(agentChannelId);
+    await telephony.hangup(agentChannelId).catch(() => undefined);
+    if (joined) await telephony.addToBridge(await holdingBridge(call.request.queueId), [call.request.channelId]).catch(() => undefined);
+    await telephony.destroyBridge(bridgeId).catch(() => undefined);
+    if (closed) return;
+    options.onEnded?.({ callId: call.request.callId, agentId, cause: 'dropped' });
+    if (call.callerLeftWhileBridging) {
+      call.phase = 'ended';
+      forget(call);
+      await acd.abandon(call.acdId);
+      call.log.info('caller abandoned the queue');
+      return;
+    }
+    call.phase = 'waiting';
+    announcer.schedule(announced(call));
+    await (agentLeft ? acd.rona(call.acdId, agentId) : acd.withdrawOffer(call.acdId, agentId));
+    if (call.overdue) await overflow(call);
   }
 
   /**
@@ -504,10 +536,10 @@ export function createQueueService(options: QueueServiceOptions) {
     call.phase = 'connected';
     call.log.info({ agentId }, 'connected to agent');
     options.onConnected?.({ callId: call.request.callId, callerChannelId: call.request.channelId, agentChannelId, agentId, bridgeId });
-    if (call.leftWhileBridging !== undefined) {
+    if (call.callerLeftWhileBridging || call.agentLegGone === agentChannelId) {
       call.phase = 'ended';
       forget(call);
-      await hungUpWhileConnected(call, call.leftWhileBridging === call.request.channelId);
+      await hungUpWhileConnected(call, call.callerLeftWhileBridging === true);
     }
   }
 
@@ -526,11 +558,14 @@ export function createQueueService(options: QueueServiceOptions) {
       }
       return;
     }
-    if (call.phase === 'bridging') {
-      call.leftWhileBridging ??= event.channelId; // connect() ends the call once joined
+    if (call.phase === 'bridging' || (call.phase === 'ringing' && event.channelId === call.agentChannelId)) {
+      // connect() sees it: a caller gone ends the call once joined, an agent's leg gone sends the
+      // caller back to the queue (a leg that never answered: ring() does RONA)
+      if (callerLeft) call.callerLeftWhileBridging = true;
+      else call.agentLegGone = event.channelId;
       return;
     }
-    if (!callerLeft && call.phase !== 'connected') return; // an agent leg that failed to answer: ring() does RONA
+    if (!callerLeft && call.phase !== 'connected') return; // an agent leg already given up
     if (call.phase === 'connected' && options.onPartyLeft) {
       call.departed ??= new Set();
       if (call.departed.has(event.channelId)) return;

@@ -15,6 +15,8 @@ export type CallEvent =
   | { readonly type: 'offered'; readonly at: number; readonly agentId: string }
   | { readonly type: 'rona'; readonly at: number; readonly agentId: string }
   | { readonly type: 'answered'; readonly at: number; readonly agentId: string }
+  /** The agent answered but their leg was gone before the caller was joined: the answer does not count, the caller waits again. */
+  | { readonly type: 'dropped'; readonly at: number; readonly agentId: string }
   | { readonly type: 'overflow'; readonly at: number; readonly queueId: string; readonly to: string }
   | { readonly type: 'callback_booked'; readonly at: number }
   | { readonly type: 'hold'; readonly at: number }
@@ -64,7 +66,7 @@ export interface QueueVisit {
 export interface Offer {
   readonly agentId: string;
   readonly at: number;
-  readonly outcome?: 'answered' | 'rona' | 'withdrawn';
+  readonly outcome?: 'answered' | 'rona' | 'withdrawn' | 'dropped';
   readonly outcomeAt?: number;
 }
 
@@ -126,6 +128,8 @@ export function applyCallEvent(record: CallRecord, event: CallEvent): CallRecord
         offers: settleOffer(record.offers, event.agentId, 'answered', event.at),
         queues: leaveQueue(record.queues, 'answered', event.at),
       };
+    case 'dropped':
+      return dropAnswer(record, event);
     case 'overflow':
       return { ...record, queues: leaveQueue(record.queues, 'overflow', event.at) };
     case 'callback_booked':
@@ -165,6 +169,22 @@ function transferStep(transfers: readonly TransferVisit[], event: Extract<CallEv
     if (event.step === 'conference') return { ...withAgent, conferenceAt: event.at };
     return { ...withAgent, endedAt: event.at, outcome: event.step, ...(event.reason ? { reason: event.reason } : {}) };
   });
+}
+
+/** Takes back the agent's last answer: the caller is in the queue again and, unless another agent answered, not answered yet. */
+function dropAnswer(record: CallRecord, event: Extract<CallEvent, { type: 'dropped' }>): CallRecord {
+  const index = record.offers.findLastIndex((o) => o.agentId === event.agentId && o.outcome === 'answered');
+  if (index < 0) return record;
+  const offers = record.offers.map((o, i) => (i === index ? { ...o, outcome: 'dropped' as const, outcomeAt: event.at } : o));
+  const answered = offers.filter((o) => o.outcome === 'answered');
+  const last = record.queues.at(-1);
+  const { answeredAt: _dropped, ...rest } = record;
+  return {
+    ...(answered.length > 0 ? record : rest),
+    offers,
+    agentIds: record.agentIds.filter((id) => id !== event.agentId || answered.some((o) => o.agentId === id)),
+    queues: last?.outcome === 'answered' ? [...record.queues.slice(0, -1), { queueId: last.queueId, enqueuedAt: last.enqueuedAt }] : record.queues,
+  };
 }
 
 function leaveQueue(queues: readonly QueueVisit[], outcome: QueueVisit['outcome'] & string, at: number): QueueVisit[] {

@@ -71,7 +71,7 @@ export interface EventMap {
   };
   'call.ended': {
     readonly callId: string;
-    readonly cause: 'caller_hangup' | 'agent_hangup' | 'transferred' | 'declined' | 'no_answer' | 'failed';
+    readonly cause: 'caller_hangup' | 'agent_hangup' | 'transferred' | 'declined' | 'no_answer' | 'failed' | 'dropped';
   };
   /**
    * A supervision session moved on (topic `agent:<supervisor>`): the supervisor's phone rings, the

@@ -4,6 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { QueueLimits } from '../../src/acd/queue-limits.ts';
+import type { Simulator } from '../../src/sim/simulator.ts';
+import type { TelephonyPort } from '../../src/telephony/port.ts';
 import { until } from '../support/sim-events.ts';
 import { generalQueue, queueCaller, queueWorld, type AgentPhone, type QueueWorld as World } from './queue-world.ts';
 
@@ -87,6 +89,70 @@ describe('queue service', () => {
       expect(await w.acd.call(caller)).toBeNull();
       expect(seen.slice(0, 2)).toEqual(['answered', `hung-up ${caller}`]); // the call record shows the answer, then the caller's hang-up
     });
+  });
+
+  describe('when the agent\'s leg hangs up after answering, before the caller is joined', () => {
+    /** Hangs up the agent's first leg at `moment` and waits until the server has seen it go. */
+    const dropAgentLeg = (moment: 'answered' | 'bridge-made' | 'joined') => (port: TelephonyPort, sim: Simulator): TelephonyPort => {
+      let dropped = false;
+      const drop = async (channelId: string) => {
+        if (dropped) return;
+        dropped = true;
+        const seen = new Promise<void>((resolve) => {
+          const off = port.onEvent((event) => {
+            if (event.type !== 'hung-up' || event.channelId !== channelId) return;
+            off();
+            resolve();
+          });
+        });
+        await sim.control.hangup(channelId);
+        await seen;
+      };
+      return {
+        ...port,
+        async originate(endpoint, options) {
+          const channel = await port.originate(endpoint, options);
+          if (moment === 'answered' && options.appArgs === 'agent') await drop(options.channelId!);
+          return channel;
+        },
+        async createBridge(type, bridgeId, name) {
+          await port.createBridge(type, bridgeId, name);
+          if (moment === 'bridge-made' && bridgeId.startsWith('call-')) await drop(`agent-${bridgeId.slice(5)}-1`);
+        },
+        async addToBridge(bridgeId, channelIds) {
+          await port.addToBridge(bridgeId, channelIds);
+          if (moment === 'joined' && bridgeId.startsWith('call-')) await drop(channelIds[1]!);
+        },
+      };
+    };
+
+    for (const moment of ['answered', 'bridge-made', 'joined'] as const) {
+      it(`keeps the caller in the queue at the head, with music, and gives the call to the next agent (leg gone when ${moment})`, async () => {
+        const surveyed: string[] = [];
+        world = await queueWorld(
+          { '1001': { behavior: 'answer' }, '1002': { behavior: 'answer' } }, 15,
+          { onAgentHungUp: async (c) => (surveyed.push(c.callId), true) },
+          dropAgentLeg(moment),
+        );
+        const w = world;
+        await w.acd.applyAgent('agent1002', { type: 'not_ready', reason: 'meal' });
+        const caller = await queueCaller(w, '13800000061');
+        w.router.kick();
+        await until(async () => (await w.acd.agent('agent1001'))?.status.state === 'not_ready', 'agent 1001 is set aside');
+        expect((await w.acd.agent('agent1001'))?.status.reason).toBe('no_answer');
+        await until(async () => (await w.acd.call(caller))?.state === 'waiting', 'the caller waits again');
+        await until(async () => (await w.sim.control.channel(caller)).bridgeId?.startsWith('hold-') === true, 'the caller hears the music again');
+        await until(async () => (await w.sim.control.stats()).bridges === 1, 'the call bridge is gone');
+        expect(surveyed).toEqual([]); // no survey: the caller never spoke to anyone
+
+        await w.acd.applyAgent('agent1002', { type: 'ready' });
+        w.router.kick();
+        await until(async () => (await w.acd.agent('agent1002'))?.status.state === 'on_call', 'agent 1002 took the call');
+        expect((await w.sim.control.channel(caller)).bridgeId).toBe(`call-${caller}`);
+        await w.sim.control.hangup(caller);
+        await until(async () => (await w.sim.control.stats()).channels === 0, 'all legs ended');
+      });
+    }
   });
 
   describe('when a 12328 caller waits and only general agents are free (skill escalation)', () => {

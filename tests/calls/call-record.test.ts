@@ -37,6 +37,25 @@ describe('call record', () => {
     });
   });
 
+  describe('when the agent\'s leg drops after the answer, before the caller was joined', () => {
+    it('takes the answer back: the caller waits again and counts as answered only when the next agent answers', () => {
+      const events: CallEvent[] = [
+        { type: 'enqueued', at: 1_000, queueId: 'general' },
+        { type: 'offered', at: 2_000, agentId: 'a1' },
+        { type: 'answered', at: 3_000, agentId: 'a1' },
+        { type: 'dropped', at: 3_100, agentId: 'a1' },
+      ];
+      const waiting = call('c4', '12345', events);
+      expect(waiting.answeredAt).toBeUndefined();
+      expect(waiting).toMatchObject({ agentIds: [], queues: [{ queueId: 'general', enqueuedAt: 1_000 }], offers: [{ agentId: 'a1', outcome: 'dropped' }] });
+      expect(waiting.queues[0]?.leftAt).toBeUndefined();
+
+      const served = call('c4', '12345', [...events, { type: 'offered', at: 4_000, agentId: 'a2' }, { type: 'answered', at: 9_000, agentId: 'a2' }]);
+      expect(served).toMatchObject({ answeredAt: 9_000, agentIds: ['a2'], queues: [{ leftAt: 9_000, outcome: 'answered' }] });
+      expect(callKpis([{ ...served, endedAt: 60_000, endedBy: 'caller' }]).meanWaitSec).toBe(9);
+    });
+  });
+
   describe('when an event arrives after the call ended', () => {
     it('does not reopen the call', () => {
       const ended = call('c3', '12345', [{ type: 'ended', at: 5, by: 'caller' }]);
