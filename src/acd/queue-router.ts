@@ -4,8 +4,11 @@
  * of a round at once. A round reads the ready agents first (none: done), then only the heads of
  * the queues, page by page in service order, until every ready agent has a caller or the queues
  * are exhausted — not every waiting call: with 500 callers waiting, an agent who becomes ready
- * costs a page, not 500 documents. The lease keeps queue order across instances; safety never depends on it
- * (docs/adr/0007). When the holder dies its lease lapses and another instance's loop takes over.
+ * costs a page, not 500 documents. A queue is read no further once no agent left free has a skill
+ * of any of its escalation steps (`mayServe` in routing.ts): expert seats left free while the
+ * general queue is long no longer make every round read it to its end (issue 5). The lease keeps
+ * queue order across instances; safety never depends on it (docs/adr/0007). When the holder dies
+ * its lease lapses and another instance's loop takes over.
  */
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
@@ -57,7 +60,9 @@ export function createQueueRouter(options: QueueRouterOptions) {
   /**
    * The round's matching: serves the queues' heads in service order, a page of each queue at a
    * time, as far as every queue's fetched heads reach (a caller further down a queue not read yet
-   * might come first), until no agent is free or every queue is read to its end.
+   * might come first), until no agent is free or every queue is read to its end or closed. A queue
+   * none of whose callers an agent still free could take is closed: its unread callers would take
+   * nobody, so they need not hold back the other queues' callers either.
    */
   function match(ready: readonly ReadyAgent[], cursors: readonly Cursor[], now: number) {
     const alive = options.alive ?? (() => true);
@@ -73,11 +78,16 @@ export function createQueueRouter(options: QueueRouterOptions) {
         }
       }
     };
+    /** The queues to read on: closes those whose callers no agent still free could take. */
+    const stillOpen = (): Cursor[] => {
+      for (const cursor of cursors) if (cursor.more && !matcher.mayServe(cursor.queueId)) cursor.more = false;
+      return cursors.filter((cursor) => cursor.more);
+    };
     /** Serves what is in its final order; true when more must be read. */
     const serve = (): boolean => {
       take();
       // callers up to the earliest last-read head of a queue that has more are in their final order
-      const open = cursors.filter((cursor) => cursor.more);
+      const open = stillOpen();
       const until = open.some((cursor) => !cursor.last) ? undefined : open.map((cursor) => cursor.last!).sort((a, b) => serviceOrder(a, b, queues))[0];
       if (open.length === 0) {
         matcher.serve(fetched);
@@ -86,7 +96,9 @@ export function createQueueRouter(options: QueueRouterOptions) {
         matcher.serve(fetched.filter((call) => serviceOrder(call, until, queues) <= 0));
         fetched = fetched.filter((call) => serviceOrder(call, until, queues) > 0);
       }
-      return matcher.free() > 0 && open.length > 0;
+      if (matcher.free() === 0 || open.length === 0) return false;
+      // a queue closed by what was just served no longer holds the others back: serve on without it
+      return stillOpen().length < open.length ? serve() : true;
     };
     return { serve, assignments: matcher.assignments, owners };
   }

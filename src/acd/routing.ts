@@ -106,6 +106,24 @@ export function createMatcher(agents: readonly ReadyAgent[], queues: ReadonlyMap
     assignments,
     /** Agents not matched yet. */
     free: () => free.size,
+    /**
+     * Whether an agent not matched yet could take some caller of the queue: one eligible for any
+     * of its escalation steps, not only the step of the callers seen so far. A queue lists its
+     * callers by caller priority, then entry into the queue, while escalation counts from arrival
+     * at the hotline: a caller further down (a lower priority, a longer IVR, a transfer) may have
+     * waited longest and be at any step. A sticky agent widens nothing (`pickAgent` takes one only
+     * when eligible). False: no caller of the queue, read or not, can be matched from now on (free
+     * agents only get fewer), so a router may stop reading it (the expert seats left free while
+     * the general queue is long, issue 5).
+     */
+    mayServe(queueId: string): boolean {
+      const queue = queues.get(queueId);
+      if (!queue) return false;
+      for (const agent of free.values()) {
+        if (queue.steps.some((step) => eligibleLevel(agent, step) !== undefined)) return true;
+      }
+      return false;
+    },
     serve(calls: readonly WaitingCall[]): void {
       for (const call of orderCalls(calls, queues)) {
         if (free.size === 0) return;

@@ -128,4 +128,78 @@ describe('queue router', () => {
       await vi.waitFor(() => expect(delivered).toEqual(['c30→a']));
     });
   });
+
+  describe('when only expert seats are free while many general callers wait (issue 5)', () => {
+    const floorQueues = new Map<string, RoutingQueue>([
+      ['general', { id: 'general', priority: 0, steps: [{ afterSec: 0, skills: ['general'] }] }],
+      ['customs', { id: 'customs', priority: 5, steps: [{ afterSec: 0, skills: ['customs'] }, { afterSec: 120, skills: ['customs', 'general'] }] }],
+      ['expert-customs', { id: 'expert-customs', priority: 10, steps: [{ afterSec: 0, skills: ['expert-customs'] }] }],
+    ]);
+
+    /** 50 expert seats ready (expert0 longest idle) and 300 general callers waiting; the router's queue reads are counted per queue. */
+    async function expertFloor() {
+      const data = createMemoryData(clock);
+      const store = createMemoryStore({ data });
+      const acd = createAcdState({ store, clock });
+      const read = new Map<string, number>();
+      const counted: AcdState = {
+        ...acd,
+        waitingPage: async (queueId, offset, count) => {
+          const page = await acd.waitingPage(queueId, offset, count);
+          read.set(queueId, (read.get(queueId) ?? 0) + page.listed);
+          return page;
+        },
+      };
+      const ready = async (agentId: string, skills: Record<string, number>) => {
+        await acd.upsertAgent(agentId, { extension: agentId, skills });
+        await acd.applyAgent(agentId, { type: 'login', ready: true });
+        await clock.advance(1);
+      };
+      const enqueue = (callId: string, queueId: string, extra: { arrivedAt?: number; enqueuedAt?: number; priority?: number; stickyAgentId?: string } = {}) => {
+        const at = clock.now();
+        return acd.enqueue({ callId, queueId, arrivedAt: at, enqueuedAt: at, priority: 0, instanceId: 'i1', channelId: `ch-${callId}`, callerNumber: '13800000000', ...extra });
+      };
+      for (let i = 0; i < 50; i++) await ready(`expert${i}`, { 'expert-customs': 8 });
+      for (let n = 0; n < 300; n++) await enqueue(`g${n}`, 'general', { enqueuedAt: clock.now() + n });
+      const delivered: string[] = [];
+      /** Runs one routing round to its end. */
+      const oneRound = async (): Promise<void> => {
+        const round = createQueueRouter({
+          acd: counted, store, clock, logger: createLogger('silent'), instanceId: 'i1', queues: floorQueues,
+          deliver: async (callId, agentId) => void delivered.push(`${callId}→${agentId}`),
+        });
+        round.start();
+        await round.close(); // waits for the round under way
+      };
+      return { acd, read, ready, enqueue, delivered, oneRound };
+    }
+
+    it('reads the head of the general queue, not all 300 callers, and reserves nobody', async () => {
+      const { acd, read, delivered, oneRound } = await expertFloor();
+      await oneRound();
+      expect(read.get('general')).toBeGreaterThan(0);
+      expect(read.get('general')).toBeLessThanOrEqual(32); // a page; before the fix, all 300 every round
+      expect(delivered).toEqual([]);
+      expect(await acd.readyAgents()).toHaveLength(50);
+      expect(await acd.waitingCount('general')).toBe(300);
+    });
+
+    it('still serves the callers a free agent can take: an escalated caller, a sticky caller and an expert-queue caller', async () => {
+      const { read, ready, enqueue, delivered, oneRound } = await expertFloor();
+      await ready('gen1', { general: 1 }); // longest idle of the two general agents
+      await ready('gen2', { general: 1 });
+      const now = clock.now();
+      // 40 customs callers who came just now: customs agents only (none is ready)
+      for (let n = 0; n < 40; n++) await enqueue(`c${n}`, 'customs', { priority: 5, enqueuedAt: now + n });
+      // behind them, two who waited 3 minutes, so a general agent may take them: one who knows gen2,
+      // and one listed last for a lower caller priority although it entered the queue first
+      await enqueue('sticky', 'customs', { priority: 5, arrivedAt: now - 180_000, enqueuedAt: now + 50, stickyAgentId: 'gen2' });
+      await enqueue('escalated', 'customs', { priority: 0, arrivedAt: now - 180_000, enqueuedAt: now - 170_000 });
+      await enqueue('x', 'expert-customs');
+      await oneRound();
+      expect(delivered.sort()).toEqual(['escalated→gen1', 'sticky→gen2', 'x→expert0']);
+      // with both general agents taken, the rest of the general queue is left unread
+      expect(read.get('general')).toBeLessThan(150);
+    });
+  });
 });
