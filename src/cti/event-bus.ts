@@ -116,6 +116,7 @@ export function createEventBus(options: EventBusOptions) {
       throw error;
     }
     counters.published++;
+    feeds.notice(topic, id); // this instance's own followers at once; the others through the notice below
     // a lost notice only delays delivery until the next notice or sweep: the stream is the truth
     await store.publish(NOTICE_CHANNEL, `${topic} ${id}`).catch((error: unknown) => {
       logger.warn({ err: error, topic }, 'event stored but its notice was not sent');
@@ -160,7 +161,7 @@ export function createEventBus(options: EventBusOptions) {
     if (unsubscribe) return;
     unsubscribe = await store.subscribe(NOTICE_CHANNEL, (message) => {
       const space = message.indexOf(' ');
-      if (space > 0) feeds.notice(message.slice(0, space));
+      if (space > 0) feeds.notice(message.slice(0, space), message.slice(space + 1));
     });
   }
 

