@@ -86,8 +86,20 @@ interface Transfer {
   readonly targetChannelId: string;
   readonly consultBridgeId: string;
   readonly ring: AbortController;
+  /** The originate has not settled: aborting `ring` hangs the ring up (the adapter undoes an originate given up on). */
+  ringPending: boolean;
   answered: boolean;
+  /** The target's leg hung up (or left the app): it is not hung up again. */
   targetGone: boolean;
+  /** The agent's leg hung up (the queue service told): it is not hung up again. */
+  agentGone: boolean;
+  /**
+   * What the hold set up and the shell has not undone yet: the caller's music, the consult bridge,
+   * and whether the target is already in the call's bridge (the three-way). The three-way undoes the
+   * hold itself, so the wind-up after it must not again: each is undone once (issue 6: the expert
+   * leaving a three-way sent these DELETEs a second time, answered 404).
+   */
+  readonly hold: { music: boolean; consultBridge: boolean; targetJoined: boolean };
   readonly log: Logger;
 }
 
@@ -182,7 +194,8 @@ export function createTransferDesk(options: TransferDeskOptions) {
     }
     const t: Transfer = {
       callId: c.callId, consultId, mode, kind, state: 'ringing', agentId: c.agentId, agentChannelId: c.agentChannelId, callerChannelId: c.callerChannelId,
-      callBridgeId: c.bridgeId, party, targetChannelId, consultBridgeId, ring: new AbortController(), answered: false, targetGone: false,
+      callBridgeId: c.bridgeId, party, targetChannelId, consultBridgeId, ring: new AbortController(), ringPending: false, answered: false, targetGone: false, agentGone: false,
+      hold: { music: true, consultBridge: true, targetJoined: false }, // true: set up next, and undone even if setting up fails half-way
       log: logger.child({ callId: c.callId, consultId }),
     };
     transfers.set(c.callId, t);
@@ -213,6 +226,7 @@ export function createTransferDesk(options: TransferDeskOptions) {
 
   async function ringTarget(t: Transfer, callerNumber: string): Promise<void> {
     const endpoint = t.party.kind === 'agent' ? dialTemplate.replace('{ext}', t.party.extension) : trunkTemplate.replace('{number}', t.party.number);
+    t.ringPending = true;
     try {
       await telephony.originate(endpoint, {
         channelId: t.targetChannelId, timeoutSec: ringSec, timeoutMs: (ringSec + 5) * 1000, signal: t.ring.signal,
@@ -223,7 +237,7 @@ export function createTransferDesk(options: TransferDeskOptions) {
           ...(t.party.kind === 'agent' ? { 'PJSIP_HEADER(add,X-Hotline-Call-Id)': t.consultId } : {}),
         },
         appArgs: 'transfer',
-      });
+      }).finally(() => (t.ringPending = false));
     } catch (error) {
       if (isHotlineError(error, 'TELEPHONY_ABORTED')) return; // stopped by a cancel or a hang-up, which cleaned up
       if (isHotlineError(error, 'ARI_UNAVAILABLE')) return; // the server is stopping: the next start's reconcile ends the ring, no fault of the target
@@ -268,14 +282,15 @@ export function createTransferDesk(options: TransferDeskOptions) {
     if (action === 'release-agent') {
       // the agent leg stays the call's agent-side party (gone, and nobody's) until the target answers
       await queues.handOver(t.callId, { agentId: null, channelId: t.agentChannelId });
-      await quietly(telephony.destroyBridge(t.consultBridgeId));
+      await dropConsultBridge(t);
       t.log.info('transfer: the agent left, the target still rings for the caller');
       return action;
     }
     if (action === 'conference') {
       await telephony.addToBridge(t.callBridgeId, [t.agentChannelId, t.targetChannelId]);
-      await quietly(telephony.stopMoh(t.callerChannelId));
-      await quietly(telephony.destroyBridge(t.consultBridgeId));
+      t.hold.targetJoined = true;
+      await stopMusic(t);
+      await dropConsultBridge(t);
       record(t.callId, { type: 'transfer_step', at: clock.now(), step: 'conference' });
       publish(t.agentId, { callId: t.callId, status: 'conference' });
       if (t.party.kind === 'agent') publish(t.party.agentId, { callId: t.consultId, status: 'conference' });
@@ -291,14 +306,17 @@ export function createTransferDesk(options: TransferDeskOptions) {
     transfers.delete(t.callId);
     byConsult.delete(t.consultId);
     if (action !== 'hand-over') byTarget.delete(t.targetChannelId);
+    const ringStops = t.ringPending;
     t.ring.abort();
     const step = stepOf(action, event);
     if (action === 'hand-over') return handOver(t, step === 'agent_left' ? 'agent_left' : 'completed');
-    await quietly(telephony.hangup(t.targetChannelId)); // the ring or the target's leg goes in every case
+    // the ring or the target's leg goes in every case: a ring by the abort (an answer that raced it is
+    // hung up by ringTarget), a leg by this — unless it hung up already
+    if (!ringStops && !t.targetGone) await quietly(telephony.hangup(t.targetChannelId));
     await releaseExpert(t, action === 'end-call' ? 'caller_hangup' : 'agent_hangup');
     if (action === 'back-to-caller') await quietly(telephony.addToBridge(t.callBridgeId, [t.agentChannelId]));
-    if (action !== 'end-call') await quietly(telephony.stopMoh(t.callerChannelId));
-    await quietly(telephony.destroyBridge(t.consultBridgeId));
+    if (action !== 'end-call') await stopMusic(t);
+    await dropConsultBridge(t);
     record(t.callId, { type: 'transfer_step', at: clock.now(), step, ...(event?.type === 'failed' ? { reason: event.reason } : {}) });
     if (action === 'requeue') await backToQueue(t);
     if ((action === 'back-to-caller' || action === 'two-way') && progress) publish(t.agentId, { callId: t.callId, ...progress });
@@ -340,16 +358,30 @@ export function createTransferDesk(options: TransferDeskOptions) {
     }
   }
 
-  /** The target takes the agent's place; the agent's leg is hung up (if it is not gone already). */
-  async function handOver(t: Transfer, step: 'completed' | 'agent_left'): Promise<void> {
-    await telephony.addToBridge(t.callBridgeId, [t.targetChannelId]);
+  /** The caller's music stops, once. */
+  async function stopMusic(t: Transfer): Promise<void> {
+    if (!t.hold.music) return;
+    t.hold.music = false;
     await quietly(telephony.stopMoh(t.callerChannelId));
+  }
+
+  /** The consult bridge is destroyed, once. */
+  async function dropConsultBridge(t: Transfer): Promise<void> {
+    if (!t.hold.consultBridge) return;
+    t.hold.consultBridge = false;
+    await quietly(telephony.destroyBridge(t.consultBridgeId));
+  }
+
+  /** The target takes the agent's place; the agent's leg is hung up (unless it is gone already). */
+  async function handOver(t: Transfer, step: 'completed' | 'agent_left'): Promise<void> {
+    if (!t.hold.targetJoined) await telephony.addToBridge(t.callBridgeId, [t.targetChannelId]);
+    await stopMusic(t);
     if (t.party.kind === 'agent') record(t.callId, { type: 'answered', at: clock.now(), agentId: t.party.agentId }); // the expert now serves the caller (rated by the survey)
     record(t.callId, { type: 'transfer_step', at: clock.now(), step });
     await queues.handOver(t.callId, { agentId: t.party.kind === 'agent' ? t.party.agentId : null, channelId: t.targetChannelId });
     byTarget.delete(t.targetChannelId);
-    await quietly(telephony.hangup(t.agentChannelId));
-    await quietly(telephony.destroyBridge(t.consultBridgeId));
+    if (!t.agentGone) await quietly(telephony.hangup(t.agentChannelId));
+    await dropConsultBridge(t);
     if (t.party.kind === 'agent') publish(t.party.agentId, { callId: t.callId, status: 'transferred', consultId: t.consultId });
     t.log.info({ step }, 'transfer: the target has the caller');
     if (t.targetGone) await queues.channelGone(t.targetChannelId); // it hung up while being handed the call
@@ -362,6 +394,7 @@ export function createTransferDesk(options: TransferDeskOptions) {
       const t = transfers.get(connection.callId);
       if (!t || t.state === 'ended') return false;
       if (party === 'agent' && (connection.agentChannelId !== t.agentChannelId || t.state === 'unattended')) return false;
+      if (party === 'agent') t.agentGone = true;
       const action = await apply(t, { type: party === 'caller' ? 'caller_left' : 'agent_left' });
       return action === 'hand-over' || action === 'release-agent';
     });
@@ -399,7 +432,9 @@ export function createTransferDesk(options: TransferDeskOptions) {
       const t: Transfer = {
         callId, consultId, mode: 'consult', kind: 'consult', state: 'conference', agentId: c.agentId, agentChannelId: c.agentChannelId, callerChannelId: c.callerChannelId,
         callBridgeId: c.bridgeId, party: expert ? { kind: 'agent', agentId: expert.agentId, extension: expert.extension } : { kind: 'number', number: '' },
-        targetChannelId: target, consultBridgeId, ring: new AbortController(), answered: true, targetGone: false, log: logger.child({ callId, consultId }),
+        targetChannelId: target, consultBridgeId, ring: new AbortController(), ringPending: false, answered: true, targetGone: false, agentGone: false,
+        // the repair destroyed the consult bridge; the music may still play if the restart cut the join short
+        hold: { music: true, consultBridge: false, targetJoined: true }, log: logger.child({ callId, consultId }),
       };
       transfers.set(callId, t);
       byConsult.set(consultId, t);
