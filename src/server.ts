@@ -29,7 +29,8 @@ import { buildApp } from './http/app.ts';
 import { statsRoutes } from './http/routes/stats.ts';
 import { createAcdState, type AcdState } from './acd/acd-state.ts';
 import { createLiveStats } from './acd/live-stats.ts';
-import { defaultLimits, defaultQueues, defaultRecording } from './acd/queue-config.ts';
+import { defaultQueues } from './acd/queue-config.ts';
+import { createQueueSettings, type QueueSettingsStore } from './acd/queue-settings.ts';
 import { createAgentDesk } from './acd/agent-desk.ts';
 import { createSupervision, type Supervision } from './acd/supervision.ts';
 import { createSupervisionAudit } from './acd/supervision-audit.ts';
@@ -88,6 +89,8 @@ export interface Hotline {
   readonly bus: EventBus;
   /** Agents and queued calls (for operations and tests). */
   readonly acd: AcdState;
+  /** The queues' admin-edited settings (what `PUT /api/admin/queues/{id}/settings` changes). */
+  readonly queueSettings: QueueSettingsStore;
   activeCalls(): number;
   /** Graceful stop: no new calls, wait for running ones (up to SHUTDOWN_GRACE_MS), then close. */
   close(): Promise<void>;
@@ -142,6 +145,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     const instanceId = config.INSTANCE_ID ?? hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
     const acd = createAcdState({ store, clock });
     const callRecords = createCallRecords({ store, clock });
+    const queueSettings = createQueueSettings({ store, clock, queues: defaultQueues });
     if (simulator && demoUsers.length > 0) await seedDemoAgents(acd, simulator);
     const liveStats = createLiveStats({ acd, records: callRecords, clock, queueIds: [...defaultQueues.keys()] });
 
@@ -165,7 +169,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     const recorder = createCallRecorder({ records: callRecords, telephony: telephony.port, clock, logger, holder: instanceId });
     closers.push(() => recorder.close());
     const recording = createRecordingFeature({
-      store, clock, logger, telephony: telephony.port, records: callRecords, tickets, queueSettings: defaultRecording, config, owner: instanceId,
+      store, clock, logger, telephony: telephony.port, records: callRecords, tickets, queueSettings: queueSettings.records, config, owner: instanceId,
       recordCallEvent: (callId, event) => recorder.record(callId, event),
     });
     closers.push(() => recording.close());
@@ -225,7 +229,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
         callRoutes({ records: callRecords, missed: createMissedCalls({ records: callRecords, store, clock, callbackPending: async (callId) => (await acd.call(callId)) !== null }), now: () => clock.now() }),
         ...browserAppRoutes({ config, simulator, demo: demoUsers.length > 0, acd, callRecords, clock }),
         sipRoutes({ config, users }),
-        adminRoutes({ users, acd, queues: defaultQueues, limits: defaultLimits }),
+        adminRoutes({ users, acd, queues: defaultQueues, settings: queueSettings }),
       ],
     });
     closers.push(() => app.close());
@@ -250,7 +254,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     });
     closers.push(() => desk.close());
     const queues = (late.queues = createQueueService({
-      telephony: telephony.port, acd, store, clock, logger, instanceId, queues: defaultQueues, limits: defaultLimits,
+      telephony: telephony.port, acd, store, clock, logger, instanceId, queues: defaultQueues, limits: queueSettings.limits,
       onLeft: (callId, outcome) => {
         recorder.record(callId, { type: 'overflow', at: clock.now(), queueId: '', to: outcome });
         ivrQueue.left(callId, outcome);
@@ -327,7 +331,7 @@ export async function startHotline(config: Config, logger: Logger, options: Star
 
     let closing: Promise<void> | undefined;
     return {
-      url, ariUrl, app, store, telephony, simulator, demoUsers, cti, bus, acd,
+      url, ariUrl, app, store, telephony, simulator, demoUsers, cti, bus, acd, queueSettings,
       activeCalls: () => calls.activeCalls(),
       close() {
         closing ??= (async () => {

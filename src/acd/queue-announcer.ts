@@ -13,6 +13,8 @@ export const queuePromptTexts = {
   'queue-ahead': { 'zh-CN': '您前面还有', en: 'Callers ahead of you:' },
   'queue-waiting': { 'zh-CN': '位用户在等待，请稍候。', en: 'Please hold.' },
   'callback-offer': { 'zh-CN': '如需预约回拨并保留排队位置，请按1。', en: 'To be called back without losing your place, press 1.' },
+  /** For a callback key other than 1 (an admin chose it): followed by the key, `digits:<key>`. */
+  'callback-offer-key': { 'zh-CN': '如需预约回拨并保留排队位置，请按', en: 'To be called back without losing your place, press' },
   'callback-registered': {
     'zh-CN': '已为您预约回拨，您的排队位置将为您保留，轮到您时我们将回拨本机号码。再见。',
     en: 'Your callback is booked and your place is kept. We will call this number back when it is your turn. Goodbye.',
@@ -23,8 +25,9 @@ export const queuePromptTexts = {
 /** The position announcement: "您前面还有" N "位用户在等待". */
 export const positionPrompt = (ahead: number): string[] => ['sound:hotline/zh/queue-ahead', `number:${ahead}`, 'sound:hotline/zh/queue-waiting'];
 
-/** The announcement of a queue that offers callbacks: the position, then how to book a callback. */
-const withCallbackOffer = (prompt: string[]): string[] => [...prompt, 'sound:hotline/zh/callback-offer'];
+/** The announcement of a queue that offers callbacks: the position, then how to book a callback with `key`. */
+const withCallbackOffer = (prompt: string[], key: string): string[] =>
+  [...prompt, ...(key === '1' ? ['sound:hotline/zh/callback-offer'] : ['sound:hotline/zh/callback-offer-key', `digits:${key}`])];
 
 export interface AnnouncedCall {
   readonly callId: string;
@@ -32,10 +35,10 @@ export interface AnnouncedCall {
   readonly log: Logger;
 }
 
-export function createQueueAnnouncer({ telephony, acd, clock, everyMs, offersCallback }: {
+export function createQueueAnnouncer({ telephony, acd, clock, everyMs, callbackKey }: {
   telephony: TelephonyPort; acd: AcdState; clock: Clock; everyMs: number;
-  /** Whether the queue of a call takes a key for a callback (the announcement says so). */
-  offersCallback?: (callId: string) => boolean;
+  /** The key the caller of a call may press for a callback, if any (the announcement says which). */
+  callbackKey?: (callId: string) => string | undefined;
 }) {
   const timers = new Map<string, TimerHandle>();
   let played = 0;
@@ -58,8 +61,9 @@ export function createQueueAnnouncer({ telephony, acd, clock, everyMs, offersCal
       return;
     }
     if (ahead === null) return; // ringing or gone: the next wait schedules again
+    const key = callbackKey?.(call.callId);
     await telephony
-      .play({ kind: 'channel', id: call.channelId }, offersCallback?.(call.callId) ? withCallbackOffer(positionPrompt(ahead)) : positionPrompt(ahead), { playbackId: `${call.channelId}-pos${++played}`, timeoutMs: 60_000 })
+      .play({ kind: 'channel', id: call.channelId }, key !== undefined ? withCallbackOffer(positionPrompt(ahead), key) : positionPrompt(ahead), { playbackId: `${call.channelId}-pos${++played}`, timeoutMs: 60_000 })
       .catch((error: unknown) => call.log.debug({ err: error }, 'position announcement not played'));
     if (!timers.has(call.callId)) schedule(call);
   }

@@ -3,7 +3,8 @@
  * as the caller waits. Defaults for the merged 12345 hotline: the general queue, the sub-centre
  * queues of 12328 (transport) and 12360 (customs), and the expert seats used for three-way calls.
  * A sub-centre caller who has waited two minutes may also be served by a general agent.
- * (Admin-editable later, with the same shape.)
+ * The limits and recording below are defaults: admins change them per queue without a deploy
+ * (queue-settings.ts); the routing steps are code.
  */
 import type { QueueLimits } from './queue-limits.ts';
 import type { RoutingQueue } from './routing.ts';
@@ -29,10 +30,11 @@ export const defaultQueues: ReadonlyMap<string, RoutingQueue> = new Map(
 );
 
 /**
- * Default limits: a caller waits at most 3 minutes in a sub-centre queue before its flow overflows
- * it (to the general pool in the 12328 flow) and 5 minutes in the general queue before the flow
- * offers a message; at most 200 callers wait in one queue. In each, a waiting caller may press 1
- * to be called back without losing the place (the position announcement says so).
+ * Default limits, until an admin saves a queue's settings (queue-settings.ts): a caller waits at
+ * most 3 minutes in a sub-centre queue before its flow overflows it (to the general pool in the
+ * 12328 flow) and 5 minutes in the general queue before the flow offers a message; at most 200
+ * callers wait in one queue. In each, a waiting caller may press 1 to be called back without
+ * losing the place (the position announcement says so).
  */
 export const defaultLimits: ReadonlyMap<string, QueueLimits> = new Map([
   ['general', { maxWaitSec: 300, maxWaiting: 200, callbackKey: '1' }],
@@ -41,8 +43,9 @@ export const defaultLimits: ReadonlyMap<string, QueueLimits> = new Map([
 ]);
 
 /**
- * Whether calls answered from a queue are recorded (the mixing bridge of caller and agent, from
- * the moment they are joined until it is destroyed). A queue missing here is recorded.
+ * Default recording, until an admin saves a queue's settings: whether calls answered from a queue
+ * are recorded (the mixing bridge of caller and agent, from the moment they are joined until it is
+ * destroyed). A queue missing here is recorded.
  */
 export const defaultRecording: ReadonlyMap<string, { readonly record: boolean }> = new Map(
   [...defaultQueues.keys()].map((id) => [id, { record: true }]),

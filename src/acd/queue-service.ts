@@ -57,8 +57,11 @@ export interface QueueServiceOptions {
   readonly announceEverySec?: number;
   /** The routing queues (skills decide whether anyone could take a call at all). */
   readonly queues: ReadonlyMap<string, RoutingQueue>;
-  /** Limits per queue id; a queue not listed has none. */
-  readonly limits?: ReadonlyMap<string, QueueLimits>;
+  /**
+   * Limits per queue id — fixed, or read at each enqueue (the admin-edited queue settings,
+   * queue-settings.ts); a queue not listed has none. A caller keeps the limits it was queued with.
+   */
+  readonly limits?: ReadonlyMap<string, QueueLimits> | ((queueId: string) => Promise<QueueLimits>);
   /** Told when a queue gives a caller back unanswered (`timeout`, `full`, `no-agents`): the IVR flow decides what follows. */
   readonly onLeft?: (callId: string, outcome: 'timeout' | QueueRefusal) => void;
   /** Told when a caller was put in a queue. */
@@ -170,6 +173,8 @@ interface LiveCall {
   bridgeId?: string;
   ring?: AbortController;
   offers: number;
+  /** The queue's limits when the caller was queued: a later change applies to later callers. */
+  limits: QueueLimits;
   overflow?: TimerHandle;
   /** The longest wait passed while an agent rang: overflow after that ring if it fails. */
   overdue?: boolean;
@@ -184,10 +189,12 @@ export function createQueueService(options: QueueServiceOptions) {
   const wrapUpSec = options.wrapUpSec ?? 30;
   const dialTemplate = options.dialTemplate ?? 'PJSIP/{ext}';
   const callbackSettings = { ...defaultCallbackSettings, ...options.callbacks };
-  const limitsOf = (queueId: string): QueueLimits => options.limits?.get(queueId) ?? noLimits;
+  const { limits } = options;
+  const limitsOf = async (queueId: string): Promise<QueueLimits> =>
+    (typeof limits === 'function' ? await limits(queueId) : limits?.get(queueId)) ?? noLimits;
   const announcer = createQueueAnnouncer({
     telephony, acd, clock, everyMs: (options.announceEverySec ?? 30) * 1000,
-    offersCallback: (callId) => limitsOf(calls.get(callId)?.request.queueId ?? '').callbackKey !== undefined,
+    callbackKey: (callId) => calls.get(callId)?.limits.callbackKey,
   });
   /** Pending end-of-wrap-up timers by agent: a new wrap-up replaces the one before. */
   const wrapUps = new Map<string, TimerHandle>();
@@ -233,8 +240,8 @@ export function createQueueService(options: QueueServiceOptions) {
     return bridge;
   }
 
-  function track(request: EnqueueRequest, phase: LiveCall['phase'], acdId = request.callId): LiveCall {
-    const call: LiveCall = { request, acdId, log: logger.child({ callId: request.callId, queueId: request.queueId }), phase, offers: 0 };
+  function track(request: EnqueueRequest, phase: LiveCall['phase'], limits: QueueLimits, acdId = request.callId): LiveCall {
+    const call: LiveCall = { request, acdId, log: logger.child({ callId: request.callId, queueId: request.queueId }), phase, offers: 0, limits };
     calls.set(request.callId, call);
     if (request.channelId) byChannel.set(request.channelId, call);
     return call;
@@ -242,7 +249,9 @@ export function createQueueService(options: QueueServiceOptions) {
 
   async function adoptWaiting(queued: QueuedCall, inBridge: boolean): Promise<void> {
     const { callId, channelId, queueId, priority, arrivedAt, callerNumber, callback } = queued;
-    const call = track({ callId, channelId, queueId, priority, arrivedAt, callerNumber }, 'waiting');
+    // the settings in force now (what the caller was queued with is not kept); without them, no callback key
+    const limits = await limitsOf(queueId).catch(() => noLimits);
+    const call = track({ callId, channelId, queueId, priority, arrivedAt, callerNumber }, 'waiting', limits);
     call.offers = 100; // new agent-leg ids: the legs before the restart may still be winding down
     if (callback) {
       call.callback = callback;
@@ -253,7 +262,7 @@ export function createQueueService(options: QueueServiceOptions) {
   }
 
   function adoptConnected(c: AdoptedCall): void {
-    const call = track({ callId: c.callId, channelId: c.callerChannelId, queueId: '', priority: 0, arrivedAt: 0, callerNumber: '' }, 'connected');
+    const call = track({ callId: c.callId, channelId: c.callerChannelId, queueId: '', priority: 0, arrivedAt: 0, callerNumber: '' }, 'connected', noLimits);
     Object.assign(call, { agentChannelId: c.agentChannelId, bridgeId: c.bridgeId, ...(c.agentId ? { agentId: c.agentId } : {}) });
     byChannel.set(c.agentChannelId, call);
     if (c.handedTo && c.agentId) options.onAnswered?.(c.callId, c.agentId); // the expert now serves the caller (the call record's agents)
@@ -268,14 +277,14 @@ export function createQueueService(options: QueueServiceOptions) {
     // A call resumed by the IVR after a restart asks again: the ACD has it already and the reconcile
     // adopts it (withdrawing an offer made while this instance was away); tracking it here would hide it.
     if (await acd.call(request.callId)) throw new HotlineError('STORE_CONFLICT', `call ${request.callId} is queued already`);
-    const limits = limitsOf(request.queueId);
+    const limits = await limitsOf(request.queueId);
     const refusal = await admission(acd, options.queues.get(request.queueId), limits);
     if (refusal) {
       logger.info({ callId: request.callId, queueId: request.queueId, refusal }, 'queue refused the caller');
       options.onLeft?.(request.callId, refusal);
       return;
     }
-    const call = track(request, 'waiting');
+    const call = track(request, 'waiting', limits);
     if (limits.maxWaitSec > 0) call.overflow = clock.setTimeout(() => void overflow(call), limits.maxWaitSec * 1000);
     await telephony.addToBridge(await holdingBridge(request.queueId), [request.channelId]);
     await acd.enqueue({
@@ -294,7 +303,7 @@ export function createQueueService(options: QueueServiceOptions) {
       return;
     }
     if (call.phase !== 'waiting') return;
-    if (limitsOf(call.request.queueId).timeoutTo === 'callback' && (await bookCallback(call))) return;
+    if (call.limits.timeoutTo === 'callback' && (await bookCallback(call))) return;
     if (phaseOf(call) !== 'waiting') return;
     call.phase = 'ended';
     forget(call);
@@ -380,7 +389,7 @@ export function createQueueService(options: QueueServiceOptions) {
     }
     call.phase = 'ended';
     forget(call);
-    track({ ...request, channelId: '' }, 'waiting').callback = { number, did, attempts: 0 };
+    track({ ...request, channelId: '' }, 'waiting', call.limits).callback = { number, did, attempts: 0 };
     call.log.info('callback booked: the caller keeps the place');
     options.onCallback?.({ type: 'registered', callId: request.callId, queueId: request.queueId, number });
     const confirmation = await telephony
@@ -400,7 +409,7 @@ export function createQueueService(options: QueueServiceOptions) {
     const attempt = attempts + 1;
     const attemptId = callbackAttemptId(booked.request.callId, attempt);
     const request = { ...booked.request, callId: attemptId, channelId: attemptId, callerNumber: number, arrivedAt: clock.now(), did, callbackOf: booked.acdId };
-    const call = track(request, 'ringing', booked.acdId);
+    const call = track(request, 'ringing', booked.limits, booked.acdId);
     const agentChannelId = `${agentLegPrefix(attemptId)}1`;
     Object.assign(call, { agentId, agentChannelId, ring: new AbortController() });
     booked.phase = 'ringing';
@@ -639,7 +648,7 @@ export function createQueueService(options: QueueServiceOptions) {
   async function requeue(callId: string, queueId: string, { head = false }: { head?: boolean } = {}): Promise<void> {
     const call = calls.get(callId);
     if (!call || call.phase !== 'connected') throw new HotlineError('NOT_FOUND', `no connected call ${callId} on this server`);
-    const refusal = await admission(acd, options.queues.get(queueId), limitsOf(queueId));
+    const refusal = await admission(acd, options.queues.get(queueId), await limitsOf(queueId));
     if (refusal) throw new HotlineError('TRANSFER_TARGET_BUSY', `queue ${queueId} refuses the caller now (${refusal})`, { reason: refusal });
     if (phaseOf(call) !== 'connected') throw new HotlineError('NOT_FOUND', `no connected call ${callId} on this server`);
     call.phase = 'ended';
@@ -659,7 +668,7 @@ export function createQueueService(options: QueueServiceOptions) {
   async function onKey(channelId: string, digit: string): Promise<void> {
     const call = byChannel.get(channelId);
     if (!call || call.phase !== 'waiting' || channelId !== call.request.channelId) return;
-    if (limitsOf(call.request.queueId).callbackKey !== digit) return;
+    if (call.limits.callbackKey !== digit) return;
     await bookCallback(call).catch((error: unknown) => call.log.warn({ err: error }, 'callback not booked'));
   }
 

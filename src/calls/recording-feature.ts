@@ -13,7 +13,7 @@ import type { CallRecords } from './call-records.ts';
 import { createQuality } from './quality.ts';
 import { createRecordingRetention } from './recording-retention.ts';
 import { recordingTickets } from './recording-tickets.ts';
-import { createCallRecordings, type JoinedCall } from './recordings.ts';
+import { createCallRecordings, type JoinedCall, type QueueRecording } from './recordings.ts';
 
 export interface RecordingFeatureOptions {
   readonly store: Store;
@@ -22,7 +22,8 @@ export interface RecordingFeatureOptions {
   readonly telephony: TelephonyPort;
   readonly records: CallRecords;
   readonly tickets: TicketService;
-  readonly queueSettings: ReadonlyMap<string, { readonly record: boolean }>;
+  /** Per queue: whether its calls are recorded (see CallRecordingsOptions). */
+  readonly queueSettings: QueueRecording;
   readonly config: { readonly RECORDING_RETENTION_DAYS: number; readonly QUALITY_SAMPLE_PERCENT: number };
   /** This instance (owner of the sweep's lease). */
   readonly owner: string;

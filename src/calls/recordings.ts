@@ -63,13 +63,18 @@ export interface CallRecordingsOptions {
   readonly telephony: TelephonyPort;
   readonly records: CallRecords;
   readonly tickets?: RecordingTickets;
-  /** Per queue: whether its calls are recorded (a queue not listed is recorded). */
-  readonly queueSettings: ReadonlyMap<string, { readonly record: boolean }>;
+  /**
+   * Per queue: whether its calls are recorded (a queue not listed is recorded) — fixed, or read when
+   * each recording would start (the admin-edited queue settings, src/acd/queue-settings.ts).
+   */
+  readonly queueSettings: QueueRecording;
   /** Called when a recording started (e.g. to note it on the call record). */
   readonly onStarted?: (recording: CallRecording) => void;
   /** Longest recording; Asterisk stops it then. Default 4 h. */
   readonly maxDurationSec?: number;
 }
+
+export type QueueRecording = ReadonlyMap<string, { readonly record: boolean }> | ((queueId: string) => Promise<boolean>);
 
 export const recordingKeys = {
   recording: (id: string) => `recording:${id}`,
@@ -107,6 +112,11 @@ export function createCallRecordings(options: CallRecordingsOptions) {
       if (result.ok) return next;
     }
     throw new HotlineError('STORE_CONFLICT', `recording ${id}: too much contention`);
+  }
+
+  async function recorded(queueId: string): Promise<boolean> {
+    const settings = options.queueSettings;
+    return typeof settings === 'function' ? settings(queueId) : settings.get(queueId)?.record !== false;
   }
 
   /** The queue the call was answered from (a callback: the queue of the call that booked it). */
@@ -147,7 +157,7 @@ export function createCallRecordings(options: CallRecordingsOptions) {
       return null;
     }
     const queueId = await queueOf(call.callId);
-    if (queueId !== null && options.queueSettings.get(queueId)?.record === false) return null;
+    if (queueId !== null && !(await recorded(queueId))) return null;
     const recording = await open(call, queueId);
     try {
       const handle = await telephony.record({ kind: 'bridge', id: call.bridgeId }, {

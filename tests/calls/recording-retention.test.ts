@@ -1,9 +1,11 @@
 /**
- * Call recordings against the simulator (real ari-client) and a real Redis: a queue that does not
- * record records nothing; the retention sweep deletes an old recording through ARI and keeps the
+ * Call recordings against the simulator (real ari-client) and a real Redis: a queue an admin set
+ * not to record records nothing, from the next call on (its stored settings); the retention sweep deletes an old recording through ARI and keeps the
  * ones an open ticket or an unfinished quality review still needs.
  */
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { defaultQueues } from '../../src/acd/queue-config.ts';
+import { createQueueSettings } from '../../src/acd/queue-settings.ts';
 import { createCallRecords } from '../../src/calls/call-records.ts';
 import { createQuality } from '../../src/calls/quality.ts';
 import { createRecordingRetention } from '../../src/calls/recording-retention.ts';
@@ -20,7 +22,7 @@ const harness = createHarness();
 afterEach(() => harness.run());
 const DAY = 86_400_000;
 
-async function world(queueSettings: ReadonlyMap<string, { record: boolean }> = new Map()) {
+async function world() {
   const redisUrl = inject('redisUrl');
   const prefix = uniquePrefix('recordings');
   harness.cleanups.push(async () => void (await deletePrefix(redisUrl, prefix)));
@@ -34,7 +36,8 @@ async function world(queueSettings: ReadonlyMap<string, { record: boolean }> = n
   const records = createCallRecords({ store, clock });
   const tickets = createTicketService({ store, clock, logger });
   const quality = createQuality({ store, clock, logger, percent: 0.01 });
-  const recordings = createCallRecordings({ store, clock, logger, telephony: port, records, tickets: recordingTickets(tickets), queueSettings });
+  const settings = createQueueSettings({ store, clock, queues: defaultQueues });
+  const recordings = createCallRecordings({ store, clock, logger, telephony: port, records, tickets: recordingTickets(tickets), queueSettings: settings.records });
   harness.cleanups.push(async () => recordings.close());
   const retention = createRecordingRetention({ store, clock, logger, telephony: port, recordings, records, quality, retentionDays: 180, owner: 'node1' });
   harness.cleanups.push(() => retention.stop());
@@ -64,13 +67,14 @@ async function world(queueSettings: ReadonlyMap<string, { record: boolean }> = n
       },
     };
   }
-  return { sim, port, clock, store, records, tickets, quality, recordings, retention, joinedCall };
+  return { sim, port, clock, store, settings, records, tickets, quality, recordings, retention, joinedCall };
 }
 
 describe('call recordings', () => {
-  describe('when the queue the call came from does not record', () => {
-    it('records nothing: no recording on Asterisk, none on the call', async () => {
-      const w = await world(new Map([['customs', { record: false }]]));
+  describe('when an admin set the queue the call came from not to record', () => {
+    it('records nothing: no recording on Asterisk, none on the call; set back, the next call is recorded', async () => {
+      const w = await world();
+      await w.settings.set('customs', { maxWaitSec: 180, maxWaiting: 200, callbackKey: '1', record: false }, 'admin');
       const started = [] as unknown[];
       const stop = w.sim.onEvent((_app, event) => void (event['type'] === 'RecordingStarted' && started.push(event)));
       const call = await w.joinedCall('13800000001', 'customs');
@@ -80,6 +84,11 @@ describe('call recordings', () => {
       expect(started).toEqual([]);
       expect(await w.recordings.ofCall(call.channelId)).toEqual([]);
       expect((await w.records.get(call.channelId))?.recordings).toEqual([]);
+
+      await w.settings.set('customs', { maxWaitSec: 180, maxWaiting: 200, callbackKey: '1', record: true }, 'admin');
+      const next = await w.joinedCall('13800000002', 'customs');
+      expect(next.recording).toMatchObject({ queueId: 'customs', state: 'recording' });
+      await next.hangUp();
     });
   });
 

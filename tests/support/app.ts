@@ -9,6 +9,7 @@ import { systemClock, type Clock } from '../../src/clock.ts';
 import { buildApp, type RoutePlugin } from '../../src/http/app.ts';
 import type { HealthSource } from '../../src/http/routes/health.ts';
 import { createLogger } from '../../src/log.ts';
+import type { AuditLog } from '../../src/security/audit-log.ts';
 import { createMemoryStore } from '../../src/store/memory-store.ts';
 import type { Store } from '../../src/store/store.ts';
 
@@ -18,7 +19,7 @@ export interface TestApp {
   readonly users: UserService;
 }
 
-export async function buildTestApp(options: { routes?: RoutePlugin[]; health?: HealthSource[]; clock?: Clock; store?: Store } = {}): Promise<TestApp> {
+export async function buildTestApp(options: { routes?: RoutePlugin[]; health?: HealthSource[]; clock?: Clock; store?: Store; audit?: AuditLog } = {}): Promise<TestApp> {
   const clock = options.clock ?? systemClock;
   const store = options.store ?? createMemoryStore({ clock });
   const users = createUserService({ store, clock });
@@ -28,6 +29,7 @@ export async function buildTestApp(options: { routes?: RoutePlugin[]; health?: H
     health: options.health ?? [{ name: 'store', health: () => store.health() }],
     mode: { asterisk: 'test', store: store.kind },
     routes: options.routes ?? [],
+    ...(options.audit ? { audit: options.audit } : {}),
   });
   return { app, store, users };
 }

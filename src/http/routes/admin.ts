@@ -2,8 +2,11 @@
  * Admin: queues, skills and seats (admin role only; every PUT lands in the audit log through the
  * HTTP audit hook).
  *
- * - GET /api/admin/queues: the routing queues (server configuration, src/acd/queue-config.ts:
- *   read-only here) with their escalation steps, limits and how many agents hold their skills.
+ * - GET /api/admin/queues: the routing queues (their steps are server configuration,
+ *   src/acd/queue-config.ts) with their settings and how many agents hold their skills.
+ * - GET/PUT /api/admin/queues/{queueId}/settings: a queue's settings — longest wait, most callers
+ *   waiting, callback key, recording (src/acd/queue-settings.ts: in the store, live on every
+ *   instance for callers queued after the change). The audit entry says what changed.
  * - GET /api/admin/skills: every skill the queues route on, which queues use it and who holds it.
  * - GET /api/admin/seats: users with a seat or the agent role: extension, skills, live state.
  * - PUT /api/admin/seats/{username}: assign a user's seat (extension) and, for agents, skills
@@ -13,7 +16,7 @@
 import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AgentRecord } from '../../acd/acd-state.ts';
-import type { QueueLimits } from '../../acd/queue-limits.ts';
+import { QueueSettingsSchema, type QueueSettings, type QueueSettingsStore } from '../../acd/queue-settings.ts';
 import type { RoutingQueue } from '../../acd/routing.ts';
 import type { User, UserService } from '../../auth/user-service.ts';
 import { HotlineError } from '../../errors.ts';
@@ -27,7 +30,7 @@ export interface AdminRoutesOptions {
     upsertAgent(agentId: string, seat: { extension: string; skills: Readonly<Record<string, number>> }): Promise<AgentRecord>;
   };
   readonly queues: ReadonlyMap<string, RoutingQueue>;
-  readonly limits: ReadonlyMap<string, QueueLimits>;
+  readonly settings: Pick<QueueSettingsStore, 'get' | 'list' | 'set'>;
 }
 
 /** The command that re-renders Asterisk's seats (pjsip endpoints, auths, fallback queue members). */
@@ -41,11 +44,23 @@ const Username = Type.Object({ username: Type.String({ pattern: '^[A-Za-z0-9._-]
 const Skills = Type.Record(Type.String({ pattern: SKILL }), Type.Integer({ minimum: 1, maximum: 10 }), {
   description: 'skill → level 1 (can) … 10 (best); higher levels are offered calls first',
 });
+const QueueId = Type.Object({ queueId: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,47}$' }) });
+const SettingsBody = Type.Object({
+  queueId: Type.String(),
+  ...QueueSettingsSchema.properties,
+  version: Type.Integer({ description: '0: the defaults of src/acd/queue-config.ts, never saved' }),
+  updatedAt: Type.Union([Type.Integer(), Type.Null()]),
+  updatedBy: Type.Union([Type.String(), Type.Null()]),
+});
+const SettingsChange = Type.Object({
+  ...QueueSettingsSchema.properties,
+  expectedVersion: Type.Optional(Type.Integer({ minimum: 0, description: 'the version you edited; 409 STORE_CONFLICT if it moved on' })),
+}, { additionalProperties: false });
 const QueueBody = Type.Object({
   queueId: Type.String(),
   priority: Type.Integer(),
   steps: Type.Array(Type.Object({ afterSec: Type.Integer(), skills: Type.Array(Type.String()) })),
-  limits: Type.Union([Type.Object({ maxWaitSec: Type.Integer(), maxWaiting: Type.Integer(), callbackKey: Type.Optional(Type.String()) }), Type.Null()]),
+  settings: SettingsBody,
   agents: Type.Integer({ description: 'agents holding one of the first step\'s skills' }),
 });
 const SkillBody = Type.Object({
@@ -71,7 +86,7 @@ const SeatChanged = Type.Object({
 });
 
 export function adminRoutes(options: AdminRoutesOptions) {
-  const { users, acd, queues, limits } = options;
+  const { users, acd, queues, settings } = options;
   const known = new Set([...queues.values()].flatMap((q) => q.steps.flatMap((s) => s.skills)));
 
   const seatOf = (user: User, agent: AgentRecord | null | undefined) => ({
@@ -84,18 +99,40 @@ export function adminRoutes(options: AdminRoutesOptions) {
   return async function register(app: FastifyInstance): Promise<void> {
     app.get('/api/admin/queues', {
       config: { auth: ['admin'] },
-      schema: { tags: ['admin'], summary: 'Routing queues (server configuration, read-only): steps, limits, agents holding their skills', response: { 200: Type.Array(QueueBody), 401: ErrorBody, 403: ErrorBody } },
+      schema: { tags: ['admin'], summary: 'Routing queues: steps (server configuration), settings, agents holding their skills', response: { 200: Type.Array(QueueBody), 401: ErrorBody, 403: ErrorBody } },
     }, async () => {
-      const agents = await acd.allAgents();
+      const [agents, all] = await Promise.all([acd.allAgents(), settings.list()]);
+      const byQueue = new Map(all.map((s) => [s.queueId, s]));
       return [...queues.values()].map((q) => {
         const first = q.steps[0]?.skills ?? [];
-        const limit = limits.get(q.id);
         return {
           queueId: q.id, priority: q.priority, steps: q.steps.map((s) => ({ afterSec: s.afterSec, skills: [...s.skills] })),
-          limits: limit ? { maxWaitSec: limit.maxWaitSec, maxWaiting: limit.maxWaiting, ...(limit.callbackKey ? { callbackKey: limit.callbackKey } : {}) } : null,
+          settings: byQueue.get(q.id)!,
           agents: agents.filter((a) => first.some((s) => (a.skills[s] ?? 0) > 0)).length,
         };
       });
+    });
+
+    app.get('/api/admin/queues/:queueId/settings', {
+      config: { auth: ['admin'] },
+      schema: { tags: ['admin'], summary: 'A queue\'s settings: longest wait, most callers waiting, callback key, recording', params: QueueId, response: { 200: SettingsBody, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } },
+    }, async (request) => settings.get((request.params as { queueId: string }).queueId));
+
+    app.put('/api/admin/queues/:queueId/settings', {
+      config: { auth: ['admin'] },
+      schema: {
+        tags: ['admin'],
+        summary: 'Replace a queue\'s settings; they apply on every server to callers queued (and calls answered) from now on — a caller already waiting keeps its longest wait and callback key',
+        params: QueueId, body: SettingsChange,
+        response: { 200: SettingsBody, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+      },
+    }, async (request) => {
+      const { queueId } = request.params as { queueId: string };
+      const { expectedVersion, ...input } = request.body as QueueSettings & { expectedVersion?: number };
+      const { settings: saved, changes } = await settings.set(queueId, input, request.session!.username, expectedVersion);
+      request.auditDetail = changes;
+      request.log.info({ queueId, changes, version: saved.version }, 'queue settings changed');
+      return saved;
     });
 
     app.get('/api/admin/skills', {
