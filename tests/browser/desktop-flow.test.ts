@@ -142,13 +142,23 @@ describe('the browser app', () => {
     }, 60_000);
   });
 
-  describe('when an admin assigns a seat and blocks a number', () => {
-    it('saves the extension and skills, says to re-render Asterisk, edits the deadline rules and holidays, and adds then lifts a block', async () => {
+  describe('when an admin edits a queue and a seat and blocks a number', () => {
+    it('edits a queue\'s settings, saves the extension and skills, says to re-render Asterisk, edits the deadline rules and holidays, and adds then lifts a block', async () => {
       const admin = await openPage(browser, hotline.url);
       await login(admin, 'admin');
       await admin.getByRole('link', { name: '系统管理' }).click();
       await admin.getByRole('tab', { name: '队列与技能' }).click();
       await waitText(admin, 'admin-panel', /120 秒后: transport, general/);
+      // a queue's settings, from the keyboard: a value out of range is named and not sent; a valid one is saved and listed
+      await admin.getByTestId('edit-queue-general').click();
+      await admin.getByTestId('qs-max').fill('10001');
+      await admin.getByTestId('qs-max').press('Enter');
+      await waitText(admin, 'queue-status', '最多排队人数须为 0–10000 的整数');
+      await admin.getByTestId('qs-max').fill('500');
+      await admin.getByTestId('qs-key').selectOption('2');
+      await admin.getByTestId('qs-max').press('Enter');
+      await waitText(admin, 'queue-saved', '已保存');
+      await waitText(admin, 'queue-settings-general', '最多 500 人排队；按2预约回拨');
       await shot(admin, '19-admin-queues');
       await admin.getByRole('tab', { name: '坐席' }).click();
       await admin.getByTestId('edit-seat-agent1002').click();

@@ -1,5 +1,5 @@
 /**
- * Admin: the IVR flow editor, and the configuration — queues and skills (read-only), seats
+ * Admin: the IVR flow editor, and the configuration — queues (settings editable) and skills, seats
  * (extension and skills, editable), shifts (roster, editable), holidays and deadline rules
  * (the ticket configuration, editable), transfer allow-list (read-only), blacklist (editable).
  */
@@ -9,7 +9,8 @@ import type { Session } from '../../core/session.ts';
 import { t, tOr, type Key } from '../../i18n.ts';
 import { renderBlacklist } from './blacklist.ts';
 import { renderFlowEditor } from './flow-editor.ts';
-import { renderQueues, renderSeats } from './seats.ts';
+import { renderQueues } from './queues.ts';
+import { renderSeats } from './seats.ts';
 
 type Tab = 'flows' | 'queues' | 'seats' | 'shifts' | 'calendar' | 'transfers' | 'blacklist';
 
@@ -37,7 +38,7 @@ export async function renderAdmin(main: HTMLElement, _session: Session): Promise
     try {
       if (tab === 'flows') { panel.replaceChildren(await renderFlowEditor()); return; }
       if (tab === 'queues') {
-        panel.replaceChildren(...await renderQueues(table));
+        panel.replaceChildren(...(notice ? [notice] : []), ...await renderQueues(table, reload));
       } else if (tab === 'seats') {
         panel.replaceChildren(...(notice ? [notice] : []), ...await renderSeats(table, reload));
       } else if (tab === 'shifts') {

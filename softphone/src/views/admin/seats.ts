@@ -1,35 +1,18 @@
 /**
- * Admin: queues and skills (read-only: the queues are server configuration) and seats (editable:
- * extension and skills, `PUT /api/admin/seats/{username}`). A changed extension needs Asterisk's
- * seats re-rendered; the panel says so with the command the server answers.
+ * Admin: seats (editable: extension and skills, `PUT /api/admin/seats/{username}`). A changed
+ * extension needs Asterisk's seats re-rendered; the panel says so with the command the server
+ * answers. Queues and skills: queues.ts.
  */
 import { ApiError, get, put } from '../../core/api.ts';
 import { h } from '../../core/dom.ts';
 import { t, tOr } from '../../i18n.ts';
 
-interface AdminQueue { queueId: string; priority: number; steps: Array<{ afterSec: number; skills: string[] }>; limits: { maxWaitSec: number; maxWaiting: number; callbackKey?: string } | null; agents: number }
 interface AdminSkill { skill: string; queues: string[]; agents: Array<{ agentId: string; level: number }> }
 interface Seat { username: string; displayName: string; roles: string[]; extension: string | null; skills: Record<string, number> | null; state: string | null }
 
 type Table = (head: string[], rows: Array<Array<string | Node>>) => HTMLElement;
 
 const failure = (e: unknown) => (e instanceof ApiError ? `${tOr(`error.${e.code}`, e.message)} (${e.code})` : t('error.network'));
-
-export async function renderQueues(table: Table): Promise<HTMLElement[]> {
-  const [queues, skills] = await Promise.all([get<AdminQueue[]>('/api/admin/queues'), get<AdminSkill[]>('/api/admin/skills')]);
-  return [
-    h('p', { class: 'muted' }, t('admin.queuesNote')),
-    table([t('sup.queue'), t('admin.priority'), t('admin.steps'), t('admin.limits'), t('admin.agentsWithSkill')], queues.map((q) => [
-      `${tOr(`queue.${q.queueId}`, q.queueId)} (${q.queueId})`, String(q.priority),
-      q.steps.map((s) => `${s.afterSec === 0 ? t('admin.atOnce') : t('admin.after').replace('{s}', String(s.afterSec))}: ${s.skills.join(', ')}`).join('；'),
-      q.limits ? t('admin.limitText').replace('{wait}', String(q.limits.maxWaitSec)).replace('{max}', String(q.limits.maxWaiting)) : '–',
-      String(q.agents)])),
-    h('h3', null, t('admin.skills')),
-    table([t('admin.skill'), t('admin.usedBy'), t('admin.holders')], skills.map((s) => [
-      s.skill, s.queues.map((q) => tOr(`queue.${q}`, q)).join(', '),
-      s.agents.length ? s.agents.map((a) => `${a.agentId} (${a.level})`).join(', ') : '–'])),
-  ];
-}
 
 export async function renderSeats(table: Table, reload: (notice?: HTMLElement) => void): Promise<HTMLElement[]> {
   const [seats, skills] = await Promise.all([get<Seat[]>('/api/admin/seats'), get<AdminSkill[]>('/api/admin/skills')]);
