@@ -4,8 +4,8 @@
  *
  * Set-up, not measured: bench users written straight into the store (hundreds of scrypt hashes
  * would take a minute), the experts' skill set in the ACD before they log in (admins assign skills),
- * and the general queue's `maxWaiting` raised to the day's size (the default 200 is for the
- * centre as shipped; the queue limits are not configurable yet, so the bench sets the shipped map).
+ * and the general queue's `maxWaiting` raised to the day's size in its stored settings, as an admin
+ * would (the shipped 200 is for the centre as shipped).
  *
  * Measured passively: every REST request as it starts (`http.client.request.start`, as a template
  * count), CPU (`process.cpuUsage`), event-loop delay, and memory after a forced collection when
@@ -18,8 +18,6 @@ import { subscribe } from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
 import type { ClientRequest } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { defaultLimits } from '../../src/acd/queue-config.ts';
-import type { QueueLimits } from '../../src/acd/queue-limits.ts';
 import { hashPassword } from '../../src/auth/password.ts';
 import type { Role } from '../../src/auth/roles.ts';
 import { loadConfig } from '../../src/config/config.ts';
@@ -75,8 +73,6 @@ async function main(): Promise<void> {
   const experts = Number(process.env['BENCH_EXPERTS']);
   const supervisors = Number(process.env['BENCH_SUPERVISORS']);
   const maxWaiting = Number(process.env['BENCH_MAX_WAITING']);
-  const general = defaultLimits.get('general');
-  if (general && maxWaiting > 0) (defaultLimits as Map<string, QueueLimits>).set('general', { ...general, maxWaiting });
   const config = loadConfig({
     ARI_URL: process.env['BENCH_ARI_URL'], ARI_PASSWORD: 'hotline', PORT: '0', LOG_LEVEL: 'warn', SHUTDOWN_GRACE_MS: '0',
     INSTANCE_ID: 'bench', REDIS_URL: process.env['REDIS_URL'], REDIS_PREFIX: `bench-day-${process.pid}`,
@@ -84,6 +80,10 @@ async function main(): Promise<void> {
   const hotline = await startHotline(config, createLogger('warn', logSink));
   while (hotline.telephony.port.state().status !== 'up') await new Promise((resolve) => setTimeout(resolve, 20));
   await seedUsers(hotline, agents, experts, supervisors);
+  if (maxWaiting > 0) {
+    const { maxWaitSec, callbackKey, record } = await hotline.queueSettings.get('general');
+    await hotline.queueSettings.set('general', { maxWaitSec, maxWaiting, record, ...(callbackKey !== undefined ? { callbackKey } : {}) }, 'bench');
+  }
   const send = (message: FromApp): void => void process.send!(message);
   send({ type: 'ready', url: hotline.url });
 
