@@ -257,6 +257,8 @@ export function createQueueService(options: QueueServiceOptions) {
       call.callback = callback;
       return;
     }
+    // the longest wait counts from the place in the queue (a caller sent back to the head counts from arrival)
+    if (limits.maxWaitSec > 0) call.overflow = clock.setTimeout(() => void overflow(call).catch((error: unknown) => call.log.warn({ err: error }, 'overflow failed')), Math.max(0, queued.enqueuedAt + limits.maxWaitSec * 1000 - clock.now()));
     if (!inBridge) await telephony.addToBridge(await holdingBridge(queueId), [channelId]);
     announcer.schedule(announced(call));
   }
@@ -273,7 +275,10 @@ export function createQueueService(options: QueueServiceOptions) {
    * queue refuses it. `enqueuedAt` (default now) is the place in the queue: a caller sent back keeps
    * the place its arrival gives it.
    */
-  async function enqueue(request: EnqueueRequest, enqueuedAt = clock.now()): Promise<void> {
+  async function enqueue(
+    request: EnqueueRequest, enqueuedAt = clock.now(),
+    requeued?: { readonly offers: number; beforeRoutable(): Promise<void> },
+  ): Promise<void> {
     // A call resumed by the IVR after a restart asks again: the ACD has it already and the reconcile
     // adopts it (withdrawing an offer made while this instance was away); tracking it here would hide it.
     if (await acd.call(request.callId)) throw new HotlineError('STORE_CONFLICT', `call ${request.callId} is queued already`);
@@ -285,8 +290,11 @@ export function createQueueService(options: QueueServiceOptions) {
       return;
     }
     const call = track(request, 'waiting', limits);
-    if (limits.maxWaitSec > 0) call.overflow = clock.setTimeout(() => void overflow(call), limits.maxWaitSec * 1000);
+    call.offers = requeued?.offers ?? 0;
+    if (limits.maxWaitSec > 0) call.overflow = clock.setTimeout(() => void overflow(call).catch((error: unknown) => call.log.warn({ err: error }, 'overflow failed')), limits.maxWaitSec * 1000);
     await telephony.addToBridge(await holdingBridge(request.queueId), [request.channelId]);
+    await requeued?.beforeRoutable();
+    if (phaseOf(call) !== 'waiting') return; // the caller hung up meanwhile: nothing to queue
     await acd.enqueue({
       callId: request.callId, queueId: request.queueId, priority: request.priority, arrivedAt: request.arrivedAt,
       enqueuedAt, instanceId, channelId: request.channelId, callerNumber: request.callerNumber, ...(request.stickyAgentId ? { stickyAgentId: request.stickyAgentId } : {}),
@@ -654,9 +662,16 @@ export function createQueueService(options: QueueServiceOptions) {
     call.phase = 'ended';
     forget(call);
     const { stickyAgentId: _sticky, ...request } = call.request;
-    await enqueue({ ...request, queueId }, head ? request.arrivedAt : clock.now()); // moves the caller out of the call's bridge into the music
-    await telephony.hangup(call.agentChannelId!).catch(() => undefined);
-    await telephony.destroyBridge(call.bridgeId!).catch(() => undefined);
+    // the caller hears the music at once; the agent's leg and the call's bridge go before the caller
+    // can be offered again (the next connection makes a bridge of the same id), and the next agent's
+    // leg gets a new id (Asterisk may still hold the old one a moment after the hang-up)
+    await enqueue({ ...request, queueId }, head ? request.arrivedAt : clock.now(), {
+      offers: call.offers,
+      async beforeRoutable() {
+        await telephony.hangup(call.agentChannelId!).catch(() => undefined);
+        await telephony.destroyBridge(call.bridgeId!).catch(() => undefined);
+      },
+    });
     if (call.agentId) {
       await wrapUp(call.agentId);
       options.onEnded?.({ callId, agentId: call.agentId, cause: 'transferred' });
@@ -731,7 +746,10 @@ export function createQueueService(options: QueueServiceOptions) {
       unsubscribe();
       unreconcile();
       await (await unsubscribeOffers)();
-      for (const call of calls.values()) call.ring?.abort();
+      for (const call of calls.values()) {
+        call.ring?.abort();
+        call.overflow?.cancel(); // the next start sets it again from the place in the queue
+      }
       for (const timer of wrapUps.values()) timer.cancel();
     },
   };

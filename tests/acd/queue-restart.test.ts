@@ -47,6 +47,8 @@ describe.each(backends)('queues across a server restart ($name)', ({ fresh }) =>
   let sim: Simulator;
   let server: Server | undefined;
   let backend = fresh();
+  /** Calls given back to their flow (`onLeft`), by any instance. */
+  let left: string[] = [];
   afterEach(async () => {
     await server?.close();
     await sim.close();
@@ -58,7 +60,10 @@ describe.each(backends)('queues across a server restart ($name)', ({ fresh }) =>
     const store = backend.open();
     const telephony = createTelephony({ ARI_URL: sim.url, ARI_USER: 'hotline', ARI_PASSWORD: 'hotline', ARI_APP: 'hotline', AMI_USER: 'x', AMI_SECRET: 'x' }, logger);
     const acd = createAcdState({ store, clock });
-    const queue = createQueueService({ telephony: telephony.port, acd, store, clock, logger, queues: defaultQueues, limits: defaultLimits, instanceId: 'node1', ringTimeoutSec: 60 });
+    const queue = createQueueService({
+      telephony: telephony.port, acd, store, clock, logger, queues: defaultQueues, limits: defaultLimits, instanceId: 'node1', ringTimeoutSec: 60,
+      onLeft: (callId, outcome) => void left.push(`${callId} ${outcome}`),
+    });
     const router = createQueueRouter({ acd, store, clock, logger, instanceId: 'node1', queues: defaultQueues, deliver: queue.deliver });
     let reconciled = false;
     telephony.port.onReconcile(() => void (reconciled = true));
@@ -86,6 +91,7 @@ describe.each(backends)('queues across a server restart ($name)', ({ fresh }) =>
 
   async function setup(behavior: 'answer' | 'manual') {
     backend = fresh();
+    left = [];
     sim = await createSimulator({ logger, clock });
     await sim.control.setEndpoint('PJSIP', '1001', { behavior });
     const first = await start();
@@ -108,6 +114,19 @@ describe.each(backends)('queues across a server restart ($name)', ({ fresh }) =>
       second.router.kick();
       await until(async () => (await state(second))?.state === 'on_call', 'the agent is on the call');
       expect((await sim.control.channel(callId)).bridgeId).toBe(`call-${callId}`);
+    });
+  });
+
+  describe('when a caller has waited most of the longest wait before the restart', () => {
+    it('gives it back to its flow when the longest wait (5 min in the general queue) has passed, not 5 min after the restart', async () => {
+      const { callId } = await setup('answer');
+      await clock.advance(200_000);
+      const second = await restart();
+      await clock.advance(99_000);
+      expect((await second.acd.call(callId))?.state).toBe('waiting');
+      await clock.advance(2_000);
+      await until(() => left.includes(`${callId} timeout`), 'the caller is given back to the flow');
+      expect(await second.acd.call(callId)).toBeNull();
     });
   });
 

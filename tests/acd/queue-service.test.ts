@@ -155,6 +155,35 @@ describe('queue service', () => {
     }
   });
 
+  describe('when a connected caller is sent back to a queue and the next agent rings before the first agent\'s leg is gone', () => {
+    it('rings the next agent on a new leg, who takes the call (no RONA for a leg id still in use)', async () => {
+      const slow = { leg: '' };
+      world = await queueWorld({ '1001': { behavior: 'answer' }, '1002': { behavior: 'answer' } }, 15, {}, (port) => ({
+        ...port,
+        async hangup(channelId, reason) {
+          if (channelId === slow.leg) await new Promise((resolve) => setTimeout(resolve, 300)); // Asterisk busy: the old leg lingers
+          return port.hangup(channelId, reason);
+        },
+      }));
+      const w = world;
+      await w.acd.applyAgent('agent1002', { type: 'not_ready', reason: 'meal' });
+      const caller = await queueCaller(w, '13800000071');
+      w.router.kick();
+      await until(async () => (await w.acd.agent('agent1001'))?.status.state === 'on_call', 'agent 1001 talks');
+      await w.acd.applyAgent('agent1002', { type: 'ready' });
+      slow.leg = `agent-${caller}-1`;
+      const requeued = w.queue.requeue(caller, 'general');
+      await until(async () => (await w.acd.call(caller))?.state === 'waiting', 'the caller waits again');
+      w.router.kick();
+      await until(async () => ['on_call', 'not_ready'].includes((await w.acd.agent('agent1002'))?.status.state ?? ''), 'agent 1002 was rung');
+      await requeued;
+      expect((await w.acd.agent('agent1002'))?.status.state).toBe('on_call');
+      expect((await w.sim.control.channel(caller)).bridgeId).toBe(`call-${caller}`);
+      await w.sim.control.hangup(caller);
+      await until(async () => (await w.sim.control.stats()).channels === 0, 'all legs ended');
+    });
+  });
+
   describe('when a 12328 caller waits and only general agents are free (skill escalation)', () => {
     it('waits for a transport agent for two minutes, then is offered to a general agent', async () => {
       const queues = new Map([
