@@ -6,12 +6,22 @@
  * talks TALK_MS, and the caller hangs up; the agent ends wrap-up over the CTI WRAP_MS later and
  * takes the next caller. A caller the queue refuses (`full`) presses 1 to wait on.
  *
+ * Two shapes (`SHAPE`, default both, one after the other):
+ * - `burst`: all CALLERS dial at the same moment (talk 3 s): the worst case, 1,000 arrivals in one
+ *   second — every IVR, enqueue and reservation of the hour's peak at once;
+ * - `sustained`: CALLERS arrive over 20 s and talk 20 s, so that at the plateau every agent talks
+ *   and as many callers wait: 1,000 simultaneous callers at 50 arrivals a second (Beijing's 12345
+ *   peaks near 3,000 calls an hour, under one a second).
+ * SPREAD_MS and TALK_MS override either shape. The general queue admits CALLERS waiting (raised in
+ * its stored settings, as an admin would; the shipped 200 would refuse the rest).
+ *
  * Three processes: this one (simulator + callers, bench/acd/callers.ts), the hotline server
  * (bench/acd/server.ts: the composed `startHotline`, so its CPU is its own) and the CTI clients
  * (bench/acd/clients.ts). Prints routing decision, ARI reaction and CTI delivery percentiles and
  * the server's CPU per call, with the targets next to them. Asserts nothing.
  *
- *   npx tsx bench/acd.ts                               # 500 agents, 500 supervisors, 1,000 callers
+ *   npx tsx bench/acd.ts                               # 500 agents, 500 supervisors, 1,000 callers: both shapes
+ *   SHAPE=sustained npx tsx bench/acd.ts               # one shape
  *   AGENTS=50 CALLERS=100 npx tsx bench/acd.ts         # smaller (SUPERVISORS defaults to AGENTS)
  *   SUPERVISORS=50 WATCHERS=450 npx tsx bench/acd.ts   # 50 consoles on 'supervisor', 450 on 'queue:general'
  *   SPREAD_MS=5000 TALK_MS=5000 RING_MS=500 WRAP_MS=200 REDIS_URL=redis://127.0.0.1:6379 npx tsx bench/acd.ts
@@ -27,28 +37,32 @@ import { epochNow, extensionOf, inbox, type FromClients, type FromServer, type T
 
 const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 const agents = env('AGENTS', 500);
-const scenario: Scenario = {
+const shapes = { burst: { spreadMs: 0, talkMs: 3000 }, sustained: { spreadMs: 20_000, talkMs: 20_000 } };
+const scenarioOf = (shape: keyof typeof shapes): Scenario => ({
   agents,
   callers: env('CALLERS', agents * 2),
   supervisors: env('SUPERVISORS', agents),
   watchers: env('WATCHERS', 0),
-  spreadMs: env('SPREAD_MS', 0),
-  talkMs: env('TALK_MS', 3000),
+  spreadMs: env('SPREAD_MS', shapes[shape].spreadMs),
+  talkMs: env('TALK_MS', shapes[shape].talkMs),
   ringMs: env('RING_MS', 0),
   wrapMs: env('WRAP_MS', 0),
   store: process.env['REDIS_URL'] ? 'redis' : 'memory',
-};
-const timeoutSec = env('TIMEOUT_S', 100);
+});
+const timeoutSec = env('TIMEOUT_S', 150);
 const here = import.meta.dirname;
 
-async function main(): Promise<void> {
+async function main(scenario: Scenario): Promise<void> {
   const { supervisors, watchers } = scenario;
   const sim = await createSimulator({ port: 0, logger: createLogger('warn') });
   for (let n = 0; n < agents; n++) await sim.control.setEndpoint('PJSIP', extensionOf(n), { behavior: 'answer', answerAfterMs: scenario.ringMs });
   const server = fork(path.join(here, 'acd', 'server.ts'), [], {
     execArgv: ['--import', 'tsx', ...(process.env['SERVER_NODE_ARGS']?.split(' ').filter(Boolean) ?? [])],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'], // the server's log goes to its own counter; ari-client chats on stdout
-    env: { ...process.env, BENCH_ARI_URL: sim.url, BENCH_AGENTS: String(agents), BENCH_SUPERVISORS: String(supervisors), BENCH_WATCHERS: String(watchers) },
+    env: {
+      ...process.env, BENCH_ARI_URL: sim.url, BENCH_AGENTS: String(agents), BENCH_SUPERVISORS: String(supervisors), BENCH_WATCHERS: String(watchers),
+      BENCH_MAX_WAITING: String(scenario.callers),
+    },
   });
   const clients = fork(path.join(here, 'acd', 'clients.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   const fromServer = inbox<FromServer>(server);
@@ -93,4 +107,9 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+const wanted = process.env['SHAPE'];
+for (const shape of ['burst', 'sustained'] as const) {
+  if (wanted !== undefined && wanted !== shape) continue;
+  console.log(`\n-- shape: ${shape}`);
+  await main(scenarioOf(shape));
+}

@@ -8,8 +8,9 @@
  *   parsed after the CPU figure is taken;
  * - the ACD's own `acd:events` stream (enqueued, agent ready, offered) for routing decisions.
  *
- * Nothing in src/ is changed or wrapped. Env: BENCH_ARI_URL, BENCH_AGENTS, BENCH_SUPERVISORS,
- * BENCH_WATCHERS, REDIS_URL (optional).
+ * Nothing in src/ is changed or wrapped; the general queue's `maxWaiting` is raised in its stored
+ * settings, as an admin would. Env: BENCH_ARI_URL, BENCH_AGENTS, BENCH_SUPERVISORS, BENCH_WATCHERS,
+ * BENCH_MAX_WAITING, REDIS_URL (optional).
  */
 import { createHash } from 'node:crypto';
 import { subscribe } from 'node:diagnostics_channel';
@@ -189,6 +190,11 @@ async function main(): Promise<void> {
   const hotline = await startHotline(config, createLogger('warn', logSink));
   while (hotline.telephony.port.state().status !== 'up') await new Promise((resolve) => setTimeout(resolve, 20));
   await seedUsers(hotline, agents, supervisors, watchers);
+  const maxWaiting = Number(process.env['BENCH_MAX_WAITING']);
+  if (maxWaiting > 0) {
+    const { maxWaitSec, callbackKey, record } = await hotline.queueSettings.get('general');
+    await hotline.queueSettings.set('general', { maxWaitSec, maxWaiting, record, ...(callbackKey !== undefined ? { callbackKey } : {}) }, 'bench');
+  }
   const send = (message: FromServer): void => void process.send!(message);
   send({ type: 'ready', url: hotline.url });
 
