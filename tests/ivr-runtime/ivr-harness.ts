@@ -94,6 +94,11 @@ export async function startRig(options: RigOptions = {}): Promise<IvrRig> {
       return heard.filter((h) => h.kind === 'playback').flatMap((h) => h['media'] as string[]);
     },
     async advance(channelId, ms) {
+      // Start from the check phase: then the turn the manual clock yields after each fired timer
+      // includes a poll, and an ARI event the simulator sent at that time (a prompt's end) reaches
+      // the runtime before the clock moves on. Resumed from a socket callback instead (a REST
+      // answer), the clock could fire a timer and finish without one.
+      await new Promise((resolve) => setImmediate(resolve));
       await clock.advance(ms);
       await settle(channelId);
     },
