@@ -1,7 +1,10 @@
 /**
- * Turns what ari-client rejects with into coded errors. ari-client 2.2.0 drops the HTTP status
- * and rejects with `new Error(<response body>)`, so the kind of failure is read from Asterisk's
- * own body text (`{"message": …}` or `{"error": …}`) — in this one function and nowhere else.
+ * Turns what an ARI request rejects with into coded errors. The REST client (ari-rest.ts) rejects
+ * with an AriHttpError whose message is Asterisk's response body, as ari-client 2.2.0 did with
+ * `new Error(<response body>)`; it also carries the HTTP status (`status`, kept as the coded error's
+ * `cause`). The kind of failure is read from Asterisk's own body text (`{"message": …}` or
+ * `{"error": …}`), not from the status, which does not tell them apart (404 is a gone channel and an
+ * unset variable alike; 500 is a failed allocation and much else) — in this one function and nowhere else.
  */
 import { HotlineError, isHotlineError } from '../errors.ts';
 import { isRecord } from './ari-json.ts';
@@ -14,7 +17,7 @@ export interface AriFailure {
   readonly text: string;
 }
 
-/** Classifies a rejection of an ari-client operation. */
+/** Classifies a rejection of an ARI operation. */
 export function classifyAriError(error: unknown): AriFailure {
   const raw = error instanceof Error ? error.message : String(error);
   let text = raw;

@@ -1,15 +1,17 @@
 /**
- * One ARI session over ari-client: load the API, open the app's event WebSocket, keep it alive
- * with WebSocket pings, and end (once, with a reason) when anything goes wrong. The supervisor
- * (supervisor.ts) throws a dead session away and opens a new one; ari-client's own reconnect is
- * never used (it gives up after ~10 tries), and a discarded client is fenced so that its pending
- * reconnect timer cannot bring a zombie WebSocket back. This is the only file that loads ari-client.
+ * One ARI session: ari-client loads the API and opens the app's event WebSocket, kept alive with
+ * WebSocket pings; REST requests go through ari-rest.ts (its own keep-alive connections, ADR 0017),
+ * each bounded by a timeout. The session ends (once, with a reason) when anything goes wrong. The
+ * supervisor (supervisor.ts) throws a dead session away and opens a new one; ari-client's own
+ * reconnect is never used (it gives up after ~10 tries), and a discarded client is fenced so that its
+ * pending reconnect timer cannot bring a zombie WebSocket back. This is the only file that loads ari-client.
  */
 import { createRequire } from 'node:module';
 import type { Clock, TimerHandle } from '../clock.ts';
 import { HotlineError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { isRecord, type Json } from './ari-json.ts';
+import { openAriRest, type AriRest } from './ari-rest.ts';
 import type { Session } from './supervisor.ts';
 
 /** The part of ari-client's Client this file relies on (the package ships no types). */
@@ -37,7 +39,7 @@ export interface AriSessionOptions {
   readonly pingIntervalMs: number;
   /** The session is dead when no pong came for this long. */
   readonly pongTimeoutMs: number;
-  /** Upper bound of one REST request (ari-client has none and loses connection errors). */
+  /** Upper bound of one REST request (a hung Asterisk would hold it forever). */
   readonly requestTimeoutMs: number;
   /** Receives every raw event, in arrival order. */
   readonly onEvent: (event: Json) => void;
@@ -52,16 +54,24 @@ export interface AriSession extends Session {
 
 /** Opens a session; rejects if the API or the WebSocket cannot be reached. */
 export async function openAriSession(options: AriSessionOptions, signal: AbortSignal): Promise<AriSession> {
-  const client = await ariClient.connect(options.url, options.user, options.password);
-  const fence = fenceClient(client);
-  if (signal.aborted) {
-    fence.destroy();
-    throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
+  // both read the API description: ari-client for its events, ari-rest.ts for the requests
+  const [connected, loaded] = await Promise.allSettled([
+    Promise.resolve(ariClient.connect(options.url, options.user, options.password)),
+    openAriRest({ url: options.url, user: options.user, password: options.password }, signal),
+  ]);
+  if (connected.status === 'fulfilled' && loaded.status === 'fulfilled' && !signal.aborted) {
+    return startSession(connected.value, fenceClient(connected.value), loaded.value, options, signal);
   }
-  return startSession(client, fence, options, signal);
+  if (connected.status === 'fulfilled') fenceClient(connected.value).destroy();
+  if (loaded.status === 'fulfilled') loaded.value.destroy();
+  if (connected.status === 'rejected') throw connected.reason;
+  if (loaded.status === 'rejected') throw loaded.reason;
+  throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
 }
 
-async function startSession(client: RawAriClient, fence: Fence, options: AriSessionOptions, signal: AbortSignal): Promise<AriSession> {
+async function startSession(
+  client: RawAriClient, fence: Fence, rest: AriRest, options: AriSessionOptions, signal: AbortSignal,
+): Promise<AriSession> {
   const { clock, logger } = options;
   let endReason: string | undefined;
   let resolveEnded!: (reason: string) => void;
@@ -77,6 +87,7 @@ async function startSession(client: RawAriClient, fence: Fence, options: AriSess
     fence.destroy();
     const error = new HotlineError('ARI_UNAVAILABLE', `ARI connection lost: ${reason}`);
     for (const fail of [...inFlight]) fail(error);
+    rest.destroy();
     resolveEnded(reason);
   };
 
@@ -139,24 +150,27 @@ async function startSession(client: RawAriClient, fence: Fence, options: AriSess
     fail: end,
     call(resource, operation, params) {
       if (endReason !== undefined) return Promise.reject(new HotlineError('ARI_UNAVAILABLE', `ARI connection lost: ${endReason}`));
-      return callOperation(client, resource, operation, params, clock, options.requestTimeoutMs, inFlight);
+      return callOperation(rest, resource, operation, params, clock, options.requestTimeoutMs, inFlight);
     },
   };
 }
 
+/** One REST request bounded by `timeoutMs`; a timeout or the session's end fails it and aborts it. */
 function callOperation(
-  client: RawAriClient, resource: string, operation: string, params: Record<string, unknown>,
+  rest: AriRest, resource: string, operation: string, params: Record<string, unknown>,
   clock: Clock, timeoutMs: number, inFlight: Set<(error: HotlineError) => void>,
 ): Promise<unknown> {
-  const group = (client as unknown as Record<string, unknown>)[resource];
-  const fn = isRecord(group) ? group[operation] : undefined;
-  if (typeof fn !== 'function') {
-    return Promise.reject(new HotlineError('ARI_REQUEST_FAILED', `ARI has no operation ${resource}.${operation}`));
-  }
+  const op = rest.operation(resource, operation);
+  if (!op) return Promise.reject(new HotlineError('ARI_REQUEST_FAILED', `ARI has no operation ${resource}.${operation}`));
   return new Promise<unknown>((resolve, reject) => {
-    const fail = (error: HotlineError): void => {
+    const abort = new AbortController();
+    const settle = (): void => {
       timer.cancel();
       inFlight.delete(fail);
+    };
+    const fail = (error: HotlineError): void => {
+      settle();
+      abort.abort(error);
       reject(error);
     };
     const timer = clock.setTimeout(
@@ -164,15 +178,13 @@ function callOperation(
       timeoutMs,
     );
     inFlight.add(fail);
-    Promise.resolve((fn as (p: Record<string, unknown>) => PromiseLike<unknown>)(params)).then(
+    rest.send(op, params, abort.signal).then(
       (value) => {
-        timer.cancel();
-        inFlight.delete(fail);
+        settle();
         resolve(value);
       },
       (error: unknown) => {
-        timer.cancel();
-        inFlight.delete(fail);
+        settle();
         reject(error);
       },
     );
