@@ -21,11 +21,15 @@ export interface CallerOutcome {
   readonly refused: number;
   /** Placed → bridged to an agent. */
   readonly waits: Summary;
+  /** Most callers in a call at one time (placed and not yet gone: in the IVR, waiting or talking). */
+  readonly peakSimultaneous: number;
 }
 
 export function createCallers(sim: Simulator, talkMs: number) {
   const calls = new Map<string, Caller>();
   let refused = 0;
+  let live = 0;
+  let peakSimultaneous = 0;
 
   const stopListening = sim.onEvent((_app, event) => {
     const channel = event['channel'] as { id: string } | undefined;
@@ -42,6 +46,7 @@ export function createCallers(sim: Simulator, talkMs: number) {
       refused++;
       sim.control.sendDtmf(playback.target_uri.replace(/^channel:/, ''), { digits: '1' }).catch(() => undefined);
     } else if (event['type'] === 'StasisEnd' && channel) {
+      if (calls.has(channel.id)) live--;
       const call = calls.get(channel.id);
       if (call && call.connectedAt === undefined) call.done = true; // gone unanswered
     }
@@ -55,6 +60,7 @@ export function createCallers(sim: Simulator, talkMs: number) {
         const placedAt = epochNow();
         const { channelId } = await sim.control.placeCall({ from: `139${String(n).padStart(8, '0')}`, did: '12345' });
         calls.set(channelId, { placedAt, done: false });
+        peakSimultaneous = Math.max(peakSimultaneous, ++live);
       }));
     },
     /** Resolves when every call is over and the simulator holds no channel, or at `deadline` (epoch ms). */
@@ -69,7 +75,7 @@ export function createCallers(sim: Simulator, talkMs: number) {
       const answered = all.filter((c) => c.connectedAt !== undefined);
       return {
         answered: answered.length, lost: all.filter((c) => c.done && c.connectedAt === undefined).length,
-        unfinished: all.filter((c) => !c.done).length, refused, waits: summarize(answered.map((c) => c.connectedAt! - c.placedAt)),
+        unfinished: all.filter((c) => !c.done).length, refused, waits: summarize(answered.map((c) => c.connectedAt! - c.placedAt)), peakSimultaneous,
       };
     },
   };

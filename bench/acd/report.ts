@@ -39,7 +39,7 @@ export function report(s: Scenario, r: Results): string {
       `${s.supervisors} supervisors on 'supervisor'${s.watchers > 0 ? `, ${s.watchers} on 'queue:general'` : ''}); store: ${s.store}`,
     `set-up: CTI sockets connected and agents ready in ${(r.connectMs / 1000).toFixed(1)} s`,
     `run: calls over after ${(r.callsMs / 1000).toFixed(1)} s, their CTI events delivered after ${(r.runMs / 1000).toFixed(1)} s; ` +
-      `${c.answered} answered, ${c.lost} gone unanswered, ${c.unfinished} unfinished; 'agents busy' prompts (the queue refused or failed the caller, who pressed 1): ${c.refused}; ` +
+      `${c.answered} answered, ${c.lost} gone unanswered, ${c.unfinished} unfinished; at most ${c.peakSimultaneous} callers at once; 'agents busy' prompts (the queue refused or failed the caller, who pressed 1): ${c.refused}; ` +
       `placed → bridged to an agent p50 ${(c.waits.p50 / 1000).toFixed(1)} s, max ${(c.waits.max / 1000).toFixed(1)} s`,
     '',
     `${'ms'.padEnd(56)}${'n'.padStart(8)}${'p50'.padStart(8)}${'p95'.padStart(8)}${'p99'.padStart(8)}${'max'.padStart(8)}   target`,
