@@ -10,7 +10,9 @@
  * deliveries per feed at a time. A burst of notices never holds up sockets, ARI events and timers
  * for longer than a slice. Agents' own topics (`agent:<u>`: the offer, the call's progress) go
  * first: a topic with a backlog of fan-out (`supervisor`, `queue:<id>`) gets what the agents'
- * feeds leave of a slice, so a busy hall of consoles never delays an agent's screen pop.
+ * feeds leave of a slice, so a busy hall of consoles never delays an agent's screen pop. The
+ * sweep's re-reads come last, a slice at a time: a thousand feeds swept at once never hold up a
+ * live event.
  *
  * A notice names the entry it announces; one the feed has already read past is dropped, so the
  * bus can notice its own appends at once (no wait for the pub/sub round trip) without every
@@ -60,6 +62,7 @@ interface Feed {
 }
 
 const PAGE = 500;
+const SWEEP = Symbol('sweep');
 
 /** Creates the per-instance feeds of the event bus. */
 export function createTopicFeeds(options: TopicFeedsOptions) {
@@ -68,16 +71,31 @@ export function createTopicFeeds(options: TopicFeedsOptions) {
   const counters = { reads: 0, readFailures: 0, delivered: 0 };
   let sweepTimer: TimerHandle | undefined;
   let closed = false;
-  const runQueue = createRunQueue<Feed>(options.sliceMs ?? 10, step, (feed) => feed.topic.startsWith('agent:'));
+  const runQueue = createRunQueue<Feed | typeof SWEEP>(options.sliceMs ?? 10, (item, timeLeft) => (item === SWEEP ? sweepStep(timeLeft) : step(item, timeLeft)),
+    (item) => (item === SWEEP ? 2 : item.topic.startsWith('agent:') ? 0 : 1));
+  /** Feeds the running sweep has yet to re-read. */
+  let sweeping: Feed[] = [];
 
   function armSweep(): void {
     if (options.sweepMs <= 0 || closed) return;
     sweepTimer = clock.setTimeout(() => {
-      for (const feed of feeds.values()) if (feed.cursor !== undefined) news(feed);
+      sweeping = [...feeds.values()];
+      runQueue.add(SWEEP);
       armSweep();
     }, options.sweepMs);
   }
   armSweep();
+
+  /** Re-reads the swept feeds while the slice lasts (a queued or reading feed only reads once more when its turn comes). */
+  function sweepStep(timeLeft: () => boolean): boolean {
+    while (sweeping.length > 0 && timeLeft()) {
+      const feed = sweeping.pop()!;
+      if (feed.closed || feed.cursor === undefined) continue;
+      feed.dirty = true;
+      if (!feed.reading && feed.pending.length === 0 && !runQueue.queued(feed)) read(feed);
+    }
+    return sweeping.length > 0;
+  }
 
   async function init(feed: Feed): Promise<void> {
     try {
@@ -195,13 +213,14 @@ export function createTopicFeeds(options: TopicFeedsOptions) {
 /**
  * A round-robin run queue that works at most `sliceMs` at a time. `add` queues an item (once); a
  * run calls `step(item, timeLeft)` for queued items in order while the slice lasts, re-queuing at
- * the back an item whose step says it has more to do. `urgent` items go before all others. Items added while the slice still has time
+ * the back an item whose step says it has more to do. Items wait in lanes (`laneOf`: 0 first, then
+ * 1, then 2): an item runs only when the lanes before its own are empty. Items added while the slice still has time
  * (a read that just came back) run at once, in a microtask; past the slice, the next run waits for
  * the event loop's next turn (`setImmediate`) and starts a new slice. Real time, not the injected
  * clock: it measures how long the feeds hold the process.
  */
-function createRunQueue<T>(sliceMs: number, step: (item: T, timeLeft: () => boolean) => boolean, urgent: (item: T) => boolean) {
-  const lanes = [createLane<T>(), createLane<T>()] as const; // urgent, then the rest
+function createRunQueue<T>(sliceMs: number, step: (item: T, timeLeft: () => boolean) => boolean, laneOf: (item: T) => 0 | 1 | 2) {
+  const lanes = [createLane<T>(), createLane<T>(), createLane<T>()] as const;
   const queued = new Set<T>();
   let sliceStart = -Infinity;
   let pending = false;
@@ -224,8 +243,8 @@ function createRunQueue<T>(sliceMs: number, step: (item: T, timeLeft: () => bool
   function run(): void {
     pending = false;
     for (;;) {
-      const lane = lanes[0].size() > 0 ? lanes[0] : lanes[1];
-      if (lane.size() === 0) return;
+      const lane = lanes.find((l) => l.size() > 0);
+      if (!lane) return;
       if (!timeLeft()) {
         yields++;
         schedule();
@@ -240,11 +259,11 @@ function createRunQueue<T>(sliceMs: number, step: (item: T, timeLeft: () => bool
   function add(item: T): void {
     if (queued.has(item)) return;
     queued.add(item);
-    lanes[urgent(item) ? 0 : 1].push(item);
+    lanes[laneOf(item)].push(item);
     schedule();
   }
 
-  return { add, yields: () => yields };
+  return { add, queued: (item: T) => queued.has(item), yields: () => yields };
 }
 
 /** A FIFO with amortised O(1) shift. */

@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock, systemClock, type Clock } from '../../src/clock.ts';
-import { createEventBus, type BusEvent, type EventBus } from '../../src/cti/event-bus.ts';
+import { createEventBus, streamKey, type BusEvent, type EventBus } from '../../src/cti/event-bus.ts';
 import { createLogger } from '../../src/log.ts';
 import { createMemoryData } from '../../src/store/memory-data.ts';
 import { createMemoryStore } from '../../src/store/memory-store.ts';
 import { compareStreamIds, type Store } from '../../src/store/store.ts';
+import { until } from '../support/sim-events.ts';
 
 /** Collects what a watch delivers; `next(n)` resolves once `n` events have arrived. */
 function collector() {
@@ -194,6 +195,56 @@ describe('event bus', () => {
       await agent.count(1);
       expect(order.indexOf('offer')).toBeLessThan(60); // within a slice or two, not after every topic's turn (≥ 300)
       for (const watch of [...consoles, agentWatch]) watch.unwatch();
+    });
+  });
+
+  describe('when a notice is lost (pub/sub was down) and the sweep comes round', () => {
+    const sweeping = async (store: Store, clock: Clock) => {
+      const created = createEventBus({ store, clock, logger: createLogger('silent'), sweepMs: 10_000 });
+      await created.start();
+      buses.push(created);
+      return created;
+    };
+    /** An entry appended to the topic's stream with no notice, as when pub/sub was down. */
+    const silently = (store: Store, topic: string, callId: string) =>
+      store.commit([], [{ op: 'xadd', key: streamKey(topic), fields: { n: 'call.offer', d: JSON.stringify({ callId }), t: '0' }, maxLen: 1000 }]);
+
+    it('delivers the event at the next sweep', async () => {
+      const clock = createManualClock();
+      const store = createMemoryStore({ clock });
+      const a = await sweeping(store, clock);
+      const seen = collector();
+      const watch = await a.watch('agent:a1', seen.listener);
+      await silently(store, 'agent:a1', 'c1');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(seen.events).toEqual([]);
+      await clock.advance(10_000);
+      expect((await seen.count(1)).map((e) => e.data.callId)).toEqual(['c1']);
+      watch.unwatch();
+    });
+
+    it('re-reads every followed topic after the live events: an offer published meanwhile does not wait for the sweep', async () => {
+      const clock = createManualClock();
+      const memory = createMemoryStore({ clock });
+      const store: Store = {
+        ...memory,
+        async xrange(key, afterId, count) {
+          const until = performance.now() + 0.05; // a read takes a round trip's CPU: 2,001 of them ~100 ms
+          while (performance.now() < until);
+          return memory.xrange(key, afterId, count);
+        },
+      };
+      const a = await sweeping(store, clock);
+      const watches = await Promise.all(Array.from({ length: 2000 }, (_, n) => a.watch(`agent:b${n}`, () => undefined)));
+      const offer = collector();
+      watches.push(await a.watch('agent:a1', offer.listener));
+      const readsBefore = a.stats().reads;
+      await clock.advance(10_000); // the sweep starts: 2,001 topics to re-read
+      await a.publish('agent:a1', 'call.offer', { callId: 'c1' } as never);
+      await offer.count(1);
+      expect(a.stats().reads - readsBefore).toBeLessThan(1000); // the offer went first, the sweep later
+      await until(() => a.stats().reads - readsBefore >= 2001, 'the sweep read every topic');
+      for (const watch of watches) watch.unwatch();
     });
   });
 
