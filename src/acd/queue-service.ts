@@ -503,14 +503,15 @@ export function createQueueService(options: QueueServiceOptions) {
         await telephony.addToBridge(bridgeId, [call.request.channelId, agentChannelId]); // moves the caller out of the music
         joined = true;
       } catch (error) {
-        call.log.warn({ err: error, agentId }, 'could not bridge caller and agent');
+        if (call.callerLeftWhileBridging) call.log.info({ agentId }, 'the caller hung up while being joined with the agent');
+        else call.log.warn({ err: error, agentId }, 'could not bridge caller and agent');
       }
     }
     if (!call.callerLeftWhileBridging && (!joined || call.agentLegGone === agentChannelId)) {
       await backToQueue(call, agentId, agentChannelId, bridgeId, joined);
       return;
     }
-    await connected(call, agentId, agentChannelId, bridgeId);
+    await connected(call, agentId, agentChannelId, bridgeId, joined);
   }
 
   /**
@@ -547,12 +548,13 @@ export function createQueueService(options: QueueServiceOptions) {
    * wrap-up that follows always finds the agent on call, never ready on a live leg. A leg that
    * hung up while they were being joined ends the call at once.
    */
-  async function connected(call: LiveCall, agentId: string, agentChannelId: string, bridgeId: string): Promise<void> {
+  async function connected(call: LiveCall, agentId: string, agentChannelId: string, bridgeId: string, joined = true): Promise<void> {
     call.bridgeId = bridgeId;
     await acd.answered(call.acdId, agentId);
     call.phase = 'connected';
     call.log.info({ agentId }, 'connected to agent');
-    options.onConnected?.({ callId: call.request.callId, callerChannelId: call.request.channelId, agentChannelId, agentId, bridgeId });
+    // a caller who hung up before the legs were joined was never connected: nothing to record
+    if (joined) options.onConnected?.({ callId: call.request.callId, callerChannelId: call.request.channelId, agentChannelId, agentId, bridgeId });
     if (call.callerLeftWhileBridging || call.agentLegGone === agentChannelId) {
       call.phase = 'ended';
       forget(call);

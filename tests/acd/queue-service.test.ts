@@ -73,7 +73,8 @@ describe('queue service', () => {
   describe('when the caller hangs up just as the agent answers', () => {
     it('ends the call for the agent with a wrap-up (never ready while still on a leg) and leaves no leg behind', async () => {
       const seen: string[] = [];
-      world = await queueWorld({ '1001': { behavior: 'answer' } }, 15, { onAnswered: () => void seen.push('answered') }, (port, sim) => ({
+      const extra = { onAnswered: () => void seen.push('answered'), onConnected: () => void seen.push('connected') };
+      world = await queueWorld({ '1001': { behavior: 'answer' } }, 15, extra, (port, sim) => ({
         ...port,
         async addToBridge(bridgeId, channelIds) {
           if (bridgeId.startsWith('call-')) await sim.control.hangup(channelIds[0]!); // the caller is gone while the legs are joined
@@ -88,6 +89,7 @@ describe('queue service', () => {
       await until(async () => (await w.sim.control.stats()).channels === 0, 'the agent leg was hung up');
       expect(await w.acd.call(caller)).toBeNull();
       expect(seen.slice(0, 2)).toEqual(['answered', `hung-up ${caller}`]); // the call record shows the answer, then the caller's hang-up
+      expect(seen).not.toContain('connected'); // never joined: no connection to record or show
     });
   });
 
