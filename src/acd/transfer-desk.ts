@@ -374,8 +374,8 @@ export function createTransferDesk(options: TransferDeskOptions) {
 
   /** The target takes the agent's place; the agent's leg is hung up (unless it is gone already). */
   async function handOver(t: Transfer, step: 'completed' | 'agent_left'): Promise<void> {
+    await stopMusic(t); // first: the one who takes the caller never hears the hold music
     if (!t.hold.targetJoined) await telephony.addToBridge(t.callBridgeId, [t.targetChannelId]);
-    await stopMusic(t);
     if (t.party.kind === 'agent') record(t.callId, { type: 'answered', at: clock.now(), agentId: t.party.agentId }); // the expert now serves the caller (rated by the survey)
     record(t.callId, { type: 'transfer_step', at: clock.now(), step });
     await queues.handOver(t.callId, { agentId: t.party.kind === 'agent' ? t.party.agentId : null, channelId: t.targetChannelId });
