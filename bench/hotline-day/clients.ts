@@ -2,7 +2,8 @@
  * The CTI clients of bench/hotline-day.ts, in their own process: the agents (own topic,
  * `agent.login`, `agent.ready`, `agent.endWrapUp` `wrapMs` after each call), the experts (agents
  * with the expert skill only: they answer consults and hang up their side `conferenceMs` after the
- * three-way starts, with `call.hangup` on the consult id) and the supervisors (`supervisor` topic).
+ * three-way starts, with `call.hangup` on the consult id — or, when the agent hung up during the
+ * consult and the caller was handed to them, `conferenceMs` after that, on the call's id) and the supervisors (`supervisor` topic).
  *
  * A share `threeWayShare` of the general agents' connected calls becomes a three-way:
  * `consultAfterMs` after `call.progress answered` the agent sends `call.consult` to the expert
@@ -21,7 +22,7 @@ interface CtiMessage {
   ok?: boolean;
   name?: string;
   at?: number;
-  data?: { callId?: string; state?: string; since?: number; status?: string; reason?: string };
+  data?: { callId?: string; state?: string; since?: number; status?: string; reason?: string; consultId?: string };
   error?: { code: string };
   result?: { consultId?: string };
 }
@@ -95,6 +96,14 @@ async function open(url: string, username: string, commands: Array<Record<string
       if (role === 'agent' && readySince !== undefined) freeToOffer.push(received - readySince);
       readySince = undefined;
       if (role === 'expert') expertDesks.set(data.callId, send);
+      return;
+    }
+    if (name === 'call.progress' && role === 'expert' && data.status === 'transferred' && data.consultId) {
+      // the agent left during the consult: the caller is this expert's now (docs/transfers.md), who ends
+      // the call in turn, on the call's own id
+      expertDesks.delete(data.consultId);
+      const callId = data.callId;
+      if (callId) setTimeout(() => send({ type: 'call.hangup', callId }), shape.conferenceMs);
       return;
     }
     if (name !== 'call.progress' || !data.callId || role !== 'agent') return;
