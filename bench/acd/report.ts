@@ -50,10 +50,13 @@ export function report(s: Scenario, r: Results): string {
     ...Object.entries(m.reactions).map(([kind, summary]) => row(`ARI event → next request: ${kind}`, summary, 'p99 ≤ 20')),
     row('CTI call.offer: published → parsed at agent socket', cti.offerDelivery, 'p99 ≤ 50'),
     row('CTI call.offer: reserve → parsed (incl. screen pop)', cti.offerFromReserve),
+    row('  … published → handed to the socket (server side)', m.ctiWritten.offer),
     row("CTI 'supervisor' events: published → parsed", cti.supervisorDelivery, 'p99 ≤ 50'),
+    row('  … published → handed to the socket (server side)', m.ctiWritten.supervisor),
     row("  … an agent's state in agents.state: change → parsed", cti.supervisorFreshness),
     ...(s.watchers > 0 ? [row("CTI 'queue:general' events: published → parsed", cti.watcherDelivery, 'p99 ≤ 50')] : []),
     row('CTI all events on all sockets', cti.allDelivery),
+    row('  … published → handed to the socket (server side)', m.ctiWritten.all),
     row('server event-loop delay', m.loopDelay),
     '',
     `server CPU: ${c.answered > 0 ? (m.cpuMs / c.answered).toFixed(1) : '–'} ms per answered call (${(m.cpuMs / 1000).toFixed(1)} s CPU in ${(m.wallMs / 1000).toFixed(1)} s = ` +

@@ -23,7 +23,7 @@ import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { startHotline, type Hotline } from '../../src/server.ts';
 import type { StreamEntry } from '../../src/store/store.ts';
-import { agentName, epochNow, extensionOf, summarize, supervisorName, tokenOf, watcherName, type FromServer, type ToServer } from './shared.ts';
+import { agentName, epochNow, extensionOf, summarize, supervisorName, tokenOf, watcherName, type FromServer, type Summary, type ToServer } from './shared.ts';
 
 const password = 'bench-password';
 /** Warnings and errors the server logged during the run, by message. */
@@ -39,6 +39,8 @@ const logSink = {
 };
 let recording = false;
 const frames: Array<{ at: number; data: unknown }> = [];
+/** Every CTI frame the server hands to a client's socket (the same frame object for every socket of one event). */
+const ctiFrames: Array<{ at: number; data: unknown }> = [];
 const requests: Array<{ at: number; method: string; path: string }> = [];
 
 /** ari-client brings its own `ws` (v6): its frames are the server's ARI events. */
@@ -50,10 +52,39 @@ function hookAriFrames(): void {
     if (recording && event === 'message') frames.push({ at: epochNow(), data: args[0] });
     return emit.call(this, event, ...args);
   };
+  // the server's own `ws` (the CTI gateway): when each frame is handed to a socket
+  const server = createRequire(import.meta.url)('ws') as { WebSocket: { prototype: { send(data: unknown, ...rest: unknown[]): void } } };
+  const send = server.WebSocket.prototype.send;
+  server.WebSocket.prototype.send = function (this: unknown, data: unknown, ...rest: unknown[]): void {
+    if (recording) ctiFrames.push({ at: epochNow(), data });
+    send.call(this, data, ...rest);
+  };
   subscribe('http.client.request.start', (message) => {
     const { request } = message as { request: ClientRequest };
     if (recording) requests.push({ at: epochNow(), method: request.method, path: request.path });
   });
+}
+
+/** Published (`at`, server clock) → handed to the socket, for each CTI event frame written during the run. */
+function ctiWritten(): { offer: Summary; supervisor: Summary; all: Summary } {
+  const parsed = new Map<unknown, { topic: string; name: string; at: number } | null>();
+  const offer: number[] = [];
+  const supervisor: number[] = [];
+  const all: number[] = [];
+  for (const frame of ctiFrames) {
+    let event = parsed.get(frame.data);
+    if (event === undefined) {
+      const message = JSON.parse(String(frame.data)) as { type: string; topic: string; name: string; at: number };
+      event = message.type === 'event' && message.name !== 'resync' ? message : null;
+      parsed.set(frame.data, event);
+    }
+    if (!event) continue;
+    const ms = frame.at - event.at;
+    all.push(ms);
+    if (event.name === 'call.offer') offer.push(ms);
+    if (event.topic === 'supervisor') supervisor.push(ms);
+  }
+  return { offer: summarize(offer), supervisor: summarize(supervisor), all: summarize(all) };
 }
 
 async function seedUsers(hotline: Hotline, agents: number, supervisors: number, watchers: number): Promise<void> {
@@ -217,6 +248,7 @@ async function main(): Promise<void> {
       recording = false;
       const routing = routingDecisions(await readStream(hotline, hotline.acd.eventsKey), startedAt);
       const { reactions, reserveToRing } = ariReactions(routing.offers);
+      const written = ctiWritten();
       const ns = (p: number): number => Math.max(0, loop.percentile(p) / 1e6 - 1); // the histogram includes the 1 ms sampling interval
       send({
         type: 'stopped', cpuMs: (used.user + used.system) / 1000, wallMs,
@@ -226,6 +258,7 @@ async function main(): Promise<void> {
           reserveToRing: summarize(reserveToRing),
         },
         reactions,
+        ctiWritten: written,
         counts: { ariEvents: frames.length, ariRequests: requests.length, offers: routing.offers.length, ...ctiCounts(hotline) },
         logged,
       });

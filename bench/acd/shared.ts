@@ -46,6 +46,8 @@ export type FromServer =
       routing: { all: Summary; callEnqueued: Summary; agentReady: Summary; reserveToRing: Summary };
       /** ARI event in → the server's next REST request for that call, by trigger. */
       reactions: Record<string, Summary>;
+      /** CTI event published → its frame handed to a client's socket (ws `send`) in the server, per socket: offers, supervisor topic, all. */
+      ctiWritten: { offer: Summary; supervisor: Summary; all: Summary };
       counts: Record<string, number>;
       logged: Record<string, number>;
     };
