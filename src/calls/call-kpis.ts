@@ -64,7 +64,11 @@ export function callKpisBy(records: readonly CallRecord[], key: (record: CallRec
   const groups = new Map<string, CallRecord[]>();
   for (const record of records) {
     const keys = key(record);
-    for (const k of typeof keys === 'string' ? [keys] : keys) groups.set(k, [...(groups.get(k) ?? []), record]);
+    for (const k of typeof keys === 'string' ? [keys] : keys) {
+      const group = groups.get(k);
+      if (group) group.push(record);
+      else groups.set(k, [record]);
+    }
   }
   return new Map([...groups].map(([k, group]) => [k, callKpis(group, options)]));
 }

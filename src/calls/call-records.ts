@@ -11,6 +11,8 @@ import type { Store } from '../store/store.ts';
 import { applyCallEvent, newCallRecord, type CallEvent, type CallRecord } from './call-record.ts';
 
 const MAX_ATTEMPTS = 50;
+/** Records per store read in `getMany`: a whole day at once would be one huge reply to parse. */
+const READ_PAGE = 2_000;
 const recordKey = (callId: string) => `call:${callId}`;
 const phoneKey = (number: string) => `calls:by-phone:${number}`;
 const TIME_KEY = 'calls:by-time';
@@ -68,6 +70,21 @@ export function createCallRecords({ store, clock }: { store: Store; clock: Clock
     return (await store.getMany<CallRecord>(ids.map((e) => recordKey(e.member)))).flatMap((d) => (d ? [d.value] : []));
   }
 
+  /** Ids of the calls that arrived in [from, to), with their arrival (the `calls:by-time` score), oldest first; no cap. */
+  async function idsBetween(from: number, to: number): Promise<Array<{ callId: string; arrivedAt: number }>> {
+    return (await store.zrangeByScore(TIME_KEY, from, to - 1)).map((e) => ({ callId: e.member, arrivedAt: e.score }));
+  }
+
+  /** The records of these calls (unknown ids left out), read in pages of READ_PAGE. */
+  async function getMany(callIds: readonly string[]): Promise<CallRecord[]> {
+    const found: CallRecord[] = [];
+    for (let i = 0; i < callIds.length; i += READ_PAGE) {
+      const page = await store.getMany<CallRecord>(callIds.slice(i, i + READ_PAGE).map(recordKey));
+      for (const d of page) if (d) found.push(d.value);
+    }
+    return found;
+  }
+
   /**
    * The calls whose records a server instance (`holder`) keeps writing until they end
    * (`calls:open:<holder>`): after a crash, the restarted instance ends the records of those whose
@@ -79,5 +96,5 @@ export function createCallRecords({ store, clock }: { store: Store; clock: Clock
     list: (holder: string): Promise<string[]> => store.smembers(openKey(holder)),
   };
 
-  return { start, append, get, byPhone, between, open };
+  return { start, append, get, getMany, byPhone, between, idsBetween, open };
 }
