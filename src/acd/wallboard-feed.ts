@@ -1,8 +1,10 @@
 /**
  * Feeds the supervisors' wallboard over the CTI: every `intervalMs`, the instance that holds the
- * router lease publishes `queue.stats` per queue (on `supervisor` and `queue:<id>`) and one
- * `wallboard` event, from the live stats. Publishing is coalesced by the bus (latest value wins),
- * so a burst of changes never floods the consoles.
+ * router lease publishes, from the live stats, `queue.stats` on each `queue:<id>`, and on
+ * `supervisor` one `queues.stats` with every queue and one `wallboard` event: two events to each
+ * console, not one per queue (each event on `supervisor` goes to every console: a hall of 500
+ * takes one socket write per console and event). Publishing is coalesced by the bus (latest value
+ * wins), so a burst of changes never floods the consoles.
  */
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { EventBus } from '../cti/event-bus.ts';
@@ -27,14 +29,12 @@ export function createWallboardFeed(options: {
     const stats = await snapshot();
     const ready = stats.agents.filter((a) => a.state === 'ready').length;
     const busy = stats.agents.filter((a) => a.state === 'reserved' || a.state === 'on_call' || a.state === 'wrap_up').length;
-    for (const queue of stats.queues) {
-      const data = {
-        queueId: queue.queueId, waiting: queue.waiting, longestWaitMs: queue.longestWaitSec * 1000,
-        agentsReady: ready, agentsBusy: busy, serviceLevel15s: queue.today.answeredWithin15sRate ?? null, // no calls yet: no figure, not 100 %
-      };
-      bus.publishLatest('supervisor', 'queue.stats', queue.queueId, data);
-      bus.publishLatest(`queue:${queue.queueId}`, 'queue.stats', queue.queueId, data);
-    }
+    const queues = stats.queues.map((queue) => ({
+      queueId: queue.queueId, waiting: queue.waiting, longestWaitMs: queue.longestWaitSec * 1000,
+      agentsReady: ready, agentsBusy: busy, serviceLevel15s: queue.today.answeredWithin15sRate ?? null, // no calls yet: no figure, not 100 %
+    }));
+    for (const data of queues) bus.publishLatest(`queue:${data.queueId}`, 'queue.stats', data.queueId, data);
+    bus.publishLatest('supervisor', 'queues.stats', 'centre', { queues });
     bus.publishLatest('supervisor', 'wallboard', 'centre', {
       waiting: stats.queues.reduce((sum, q) => sum + q.waiting, 0),
       answeredToday: stats.today.answered,

@@ -43,7 +43,7 @@ export const NOTICE_CHANNEL = 'cti:events';
 const TOPIC = /^(agent:[A-Za-z0-9._-]{1,64}|supervisor|queue:[A-Za-z0-9._-]{1,64})$/;
 
 /** Events published with `publishLatest`: the latest value per key wins. */
-export type LatestEventName = 'queue.stats' | 'wallboard';
+export type LatestEventName = 'queue.stats' | 'queues.stats' | 'wallboard';
 
 /** The topic whose `agent.state` the bus batches into `agents.state` (the agent's own topic keeps every transition, in order). */
 const BATCHED_TOPIC = 'supervisor';

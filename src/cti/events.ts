@@ -96,6 +96,10 @@ export interface EventMap {
     /** Share of today's offered calls answered within 15 s; null before the first call of the day. */
     readonly serviceLevel15s: number | null;
   };
+  /** Every queue's live figures in one event, for the `supervisor` topic (coalesced: latest value wins). */
+  'queues.stats': {
+    readonly queues: ReadonlyArray<EventMap['queue.stats']>;
+  };
   /** Whole-centre figures for the wallboard (coalesced: latest value wins). */
   wallboard: {
     readonly waiting: number;

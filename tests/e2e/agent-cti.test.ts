@@ -34,7 +34,10 @@ describe('the agent desktop against the running server', () => {
       await supervisor.request('subscribe', { topics: ['supervisor'] });
       const board = await supervisor.waitFor((m) => m.type === 'event' && m.name === 'wallboard' && (m.data as { agentsLoggedIn: number }).agentsLoggedIn === 1);
       expect(board.type === 'event' && board.data).toMatchObject({ waiting: 0, agentsLoggedIn: 1, serviceLevel15s: null }); // no call yet today: no figure, not 100 %
-      await supervisor.waitFor((m) => m.type === 'event' && m.name === 'queue.stats' && (m.data as { queueId: string }).queueId === 'general');
+      // every queue's figures in one event on `supervisor`
+      const all = await supervisor.waitFor((m) => m.type === 'event' && m.name === 'queues.stats');
+      expect(all.type === 'event' && (all.data as { queues: Array<{ queueId: string }> }).queues.map((q) => q.queueId)).toEqual(expect.arrayContaining(['general', 'transport', 'customs']));
+      expect(supervisor.events('supervisor').some((e) => e.name === 'queue.stats')).toBe(false);
       await supervisor.close();
     });
   });

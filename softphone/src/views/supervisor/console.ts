@@ -63,12 +63,13 @@ export async function renderSupervisor(main: HTMLElement, session: Session): Pro
   });
   cti.on('agents.state', (e) => { for (const a of (e.data.agents as AgentRow[])) applyAgent(a); paint(); });
   cti.on('agent.state', (e) => { if (e.topic === 'supervisor') { applyAgent(e.data as unknown as AgentRow); paint(); } });
-  cti.on('queue.stats', (e) => {
-    const d = e.data as { queueId: string; waiting: number; longestWaitMs: number; agentsReady: number; agentsBusy: number; serviceLevel15s: number | null };
+  type QueueStats = { queueId: string; waiting: number; longestWaitMs: number; agentsReady: number; agentsBusy: number; serviceLevel15s: number | null };
+  const applyQueue = (d: QueueStats) => {
     const row = queues.get(d.queueId) ?? { queueId: d.queueId, answered: 0, abandoned: 0, waitingSince: Date.now() } as QueueRow;
     queues.set(d.queueId, { ...row, ...d, waitingSince: Date.now() - d.longestWaitMs });
-    paint();
-  });
+  };
+  cti.on('queues.stats', (e) => { for (const q of (e.data.queues as QueueStats[])) applyQueue(q); paint(); });
+  cti.on('queue.stats', (e) => { applyQueue(e.data as unknown as QueueStats); paint(); });
   // The wallboard event carries the centre's figures; per-queue answered/abandoned and the hourly
   // chart come from REST, refreshed shortly after the figures move.
   let refetch: ReturnType<typeof setTimeout> | undefined;
