@@ -12,20 +12,18 @@
  * settings, as an admin would. Env: BENCH_ARI_URL, BENCH_AGENTS, BENCH_SUPERVISORS, BENCH_WATCHERS,
  * BENCH_MAX_WAITING, REDIS_URL (optional).
  */
-import { createHash } from 'node:crypto';
 import { subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { hashPassword } from '../../src/auth/password.ts';
 import type { Role } from '../../src/auth/roles.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { startHotline, type Hotline } from '../../src/server.ts';
 import type { StreamEntry } from '../../src/store/store.ts';
+import { seedBenchUsers, admitWaiting } from './seed.ts';
 import { agentName, epochNow, extensionOf, summarize, supervisorName, tokenOf, watcherName, type FromServer, type Summary, type ToServer } from './shared.ts';
 
-const password = 'bench-password';
 /** Warnings and errors the server logged during the run, by message. */
 const logged: Record<string, number> = {};
 const logSink = {
@@ -85,27 +83,6 @@ function ctiWritten(): { offer: Summary; supervisor: Summary; all: Summary } {
     if (event.topic === 'supervisor') supervisor.push(ms);
   }
   return { offer: summarize(offer), supervisor: summarize(supervisor), all: summarize(all) };
-}
-
-async function seedUsers(hotline: Hotline, agents: number, supervisors: number, watchers: number): Promise<void> {
-  const passwordHash = await hashPassword(password);
-  const expiresAt = Date.now() + 8 * 3600_000;
-  const write = async (username: string, roles: Role[], extension?: string): Promise<void> => {
-    const session = createHash('sha256').update(tokenOf(username)).digest('hex');
-    await hotline.store.commit([], [
-      { op: 'put', key: `user:${username}`, value: { username, displayName: username, roles, ...(extension ? { extension } : {}), passwordHash, createdAt: Date.now() } },
-      { op: 'sadd', key: 'users', member: username },
-      { op: 'put', key: `session:${session}`, value: { username, roles, expiresAt }, ttlMs: 8 * 3600_000 },
-    ]);
-  };
-  for (let n = 0; n < agents; n++) await write(agentName(n), ['agent'], extensionOf(n));
-  for (let n = 0; n < supervisors; n++) await write(supervisorName(n), ['supervisor']);
-  for (let n = 0; n < watchers; n++) await write(watcherName(n), ['supervisor']);
-  // the records are the user service's own: a real login of one of them must work
-  const login = await fetch(`${hotline.url}/api/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: agentName(0), password }),
-  });
-  if (login.status !== 200) throw new Error(`bench users are not valid users: login answered ${login.status}`);
 }
 
 /** The whole stream; a page that times out (the server may still be busy) is asked again. */
@@ -220,12 +197,12 @@ async function main(): Promise<void> {
   });
   const hotline = await startHotline(config, createLogger('warn', logSink));
   while (hotline.telephony.port.state().status !== 'up') await new Promise((resolve) => setTimeout(resolve, 20));
-  await seedUsers(hotline, agents, supervisors, watchers);
-  const maxWaiting = Number(process.env['BENCH_MAX_WAITING']);
-  if (maxWaiting > 0) {
-    const { maxWaitSec, callbackKey, record } = await hotline.queueSettings.get('general');
-    await hotline.queueSettings.set('general', { maxWaitSec, maxWaiting, record, ...(callbackKey !== undefined ? { callbackKey } : {}) }, 'bench');
-  }
+  await seedBenchUsers(hotline, [
+    ...Array.from({ length: agents }, (_, n) => ({ username: agentName(n), roles: ['agent'] as Role[], extension: extensionOf(n) })),
+    ...Array.from({ length: supervisors }, (_, n) => ({ username: supervisorName(n), roles: ['supervisor'] as Role[] })),
+    ...Array.from({ length: watchers }, (_, n) => ({ username: watcherName(n), roles: ['supervisor'] as Role[] })),
+  ], tokenOf);
+  await admitWaiting(hotline, Number(process.env['BENCH_MAX_WAITING']));
   const send = (message: FromServer): void => void process.send!(message);
   send({ type: 'ready', url: hotline.url });
 

@@ -13,19 +13,17 @@
  * BENCH_AGENTS, BENCH_EXPERTS, BENCH_SUPERVISORS, BENCH_MAX_WAITING, REDIS_URL (optional),
  * BENCH_REQUEST_LOG (a file: every request of the run, in order, to read what a call costs).
  */
-import { createHash } from 'node:crypto';
 import { subscribe } from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
 import type { ClientRequest } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { hashPassword } from '../../src/auth/password.ts';
 import type { Role } from '../../src/auth/roles.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/log.ts';
-import { startHotline, type Hotline } from '../../src/server.ts';
+import { startHotline } from '../../src/server.ts';
+import { admitWaiting, seedBenchUsers } from '../acd/seed.ts';
 import { EXPERT_SKILL, agentName, extensionOf, requestTemplate, supervisorName, tokenOf, type FromApp, type MemorySample, type ToApp } from './shared.ts';
 
-const password = 'bench-password';
 const logged: Record<string, number> = {};
 let recording = false;
 const logSink = {
@@ -45,27 +43,6 @@ subscribe('http.client.request.start', (message) => {
   if (recording) requests.push({ method: request.method, path: request.path });
 });
 
-async function seedUsers(hotline: Hotline, agents: number, experts: number, supervisors: number): Promise<void> {
-  const passwordHash = await hashPassword(password);
-  const expiresAt = Date.now() + 8 * 3600_000;
-  const write = async (username: string, roles: Role[], extension?: string): Promise<void> => {
-    const session = createHash('sha256').update(tokenOf(username)).digest('hex');
-    await hotline.store.commit([], [
-      { op: 'put', key: `user:${username}`, value: { username, displayName: username, roles, ...(extension ? { extension } : {}), passwordHash, createdAt: Date.now() } },
-      { op: 'sadd', key: 'users', member: username },
-      { op: 'put', key: `session:${session}`, value: { username, roles, expiresAt }, ttlMs: 8 * 3600_000 },
-    ]);
-  };
-  for (let n = 0; n < agents; n++) await write(agentName(n), ['agent'], extensionOf(n));
-  for (let n = 0; n < supervisors; n++) await write(supervisorName(n), ['supervisor']);
-  // the last `experts` agents answer consults only (as an admin would assign their skills)
-  for (let n = agents - experts; n < agents; n++) await hotline.acd.upsertAgent(agentName(n), { extension: extensionOf(n), skills: { [EXPERT_SKILL]: 1 } });
-  const login = await fetch(`${hotline.url}/api/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: agentName(0), password }),
-  });
-  if (login.status !== 200) throw new Error(`bench users are not valid users: login answered ${login.status}`);
-}
-
 const mb = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
 
 async function main(): Promise<void> {
@@ -79,11 +56,13 @@ async function main(): Promise<void> {
   });
   const hotline = await startHotline(config, createLogger('warn', logSink));
   while (hotline.telephony.port.state().status !== 'up') await new Promise((resolve) => setTimeout(resolve, 20));
-  await seedUsers(hotline, agents, experts, supervisors);
-  if (maxWaiting > 0) {
-    const { maxWaitSec, callbackKey, record } = await hotline.queueSettings.get('general');
-    await hotline.queueSettings.set('general', { maxWaitSec, maxWaiting, record, ...(callbackKey !== undefined ? { callbackKey } : {}) }, 'bench');
-  }
+  await seedBenchUsers(hotline, [
+    ...Array.from({ length: agents }, (_, n) => ({ username: agentName(n), roles: ['agent'] as Role[], extension: extensionOf(n) })),
+    ...Array.from({ length: supervisors }, (_, n) => ({ username: supervisorName(n), roles: ['supervisor'] as Role[] })),
+  ], tokenOf);
+  // the last `experts` agents answer consults only (as an admin would assign their skills)
+  for (let n = agents - experts; n < agents; n++) await hotline.acd.upsertAgent(agentName(n), { extension: extensionOf(n), skills: { [EXPERT_SKILL]: 1 } });
+  await admitWaiting(hotline, maxWaiting);
   const send = (message: FromApp): void => void process.send!(message);
   send({ type: 'ready', url: hotline.url });
 
