@@ -5,9 +5,10 @@
  * notices that arrive during a read make it read once more. A periodic sweep re-reads every feed,
  * so a notice lost while pub/sub was down delays events but never loses them.
  *
- * The feeds take turns: feeds with work wait in a round-robin run queue that works in slices of
- * at most `sliceMs` (then lets the event loop turn: `setImmediate`), one read or a run of
- * deliveries per feed at a time. A burst of notices never holds up sockets, ARI events and timers
+ * The feeds take turns: feeds with work wait in a round-robin run queue that works at most
+ * `sliceMs` in each turn of the event loop (then lets it turn: `setImmediate`), one read or a run of
+ * deliveries per feed at a time. A live event goes out right after the handler that published it,
+ * while the turn has time left; a burst of notices never holds up sockets, ARI events and timers
  * for longer than a slice. Agents' own topics (`agent:<u>`: the offer, the call's progress) go
  * first: a topic with a backlog of fan-out (`supervisor`, `queue:<id>`) gets what the agents'
  * feeds leave of a slice, so a busy hall of consoles never delays an agent's screen pop. The
@@ -40,7 +41,7 @@ export interface TopicFeedsOptions {
   readonly logger: Logger;
   /** 0 = no sweep. */
   readonly sweepMs: number;
-  /** Longest run of reads and deliveries before the feeds let the event loop turn. Default 10 ms. */
+  /** Most time the feeds' reads and deliveries take in one turn of the event loop. Default 10 ms. */
   readonly sliceMs?: number;
 }
 
@@ -211,49 +212,61 @@ export function createTopicFeeds(options: TopicFeedsOptions) {
 }
 
 /**
- * A round-robin run queue that works at most `sliceMs` at a time. `add` queues an item (once); a
- * run calls `step(item, timeLeft)` for queued items in order while the slice lasts, re-queuing at
- * the back an item whose step says it has more to do. Items wait in lanes (`laneOf`: 0 first, then
- * 1, then 2): an item runs only when the lanes before its own are empty. Items added while the slice still has time
- * (a read that just came back) run at once, in a microtask; past the slice, the next run waits for
- * the event loop's next turn (`setImmediate`) and starts a new slice. Real time, not the injected
- * clock: it measures how long the feeds hold the process.
+ * A round-robin run queue that works at most `sliceMs` in each turn of the event loop. `add`
+ * queues an item (once); a run calls `step(item, timeLeft)` for queued items in order while the
+ * turn's time lasts, re-queuing at the back an item whose step says it has more to do. Items wait
+ * in lanes (`laneOf`: 0 first, then 1, then 2): an item runs only when the lanes before its own are
+ * empty. While the turn has time left, an added item runs at once, in a microtask: a live event
+ * goes out right after the handler that published it, ahead of the ARI frames and timers already
+ * waiting for the loop. Once the turn's time is spent, the next run waits for the next turn
+ * (`setImmediate`). Real time, not the injected clock: it measures how long the feeds hold the process.
  */
 function createRunQueue<T>(sliceMs: number, step: (item: T, timeLeft: () => boolean) => boolean, laneOf: (item: T) => 0 | 1 | 2) {
   const lanes = [createLane<T>(), createLane<T>(), createLane<T>()] as const;
   const queued = new Set<T>();
-  let sliceStart = -Infinity;
+  /** Time the runs took in this turn of the event loop; a `setImmediate` armed with the first run of a turn sets it back to 0. */
+  let spent = 0;
+  let turnArmed = false;
+  let runStart = 0;
   let pending = false;
   let yields = 0;
-  const timeLeft = (): boolean => performance.now() - sliceStart < sliceMs;
+  const timeLeft = (): boolean => spent + (performance.now() - runStart) < sliceMs;
 
   function schedule(): void {
     if (pending) return;
     pending = true;
-    if (timeLeft()) {
+    if (spent < sliceMs) {
       queueMicrotask(run);
       return;
     }
-    setImmediate(() => {
-      sliceStart = performance.now();
-      run();
-    });
+    yields++;
+    setImmediate(run); // after the turn's reset, which was armed first
   }
 
   function run(): void {
     pending = false;
+    runStart = performance.now();
+    let more = false;
     for (;;) {
       const lane = lanes.find((l) => l.size() > 0);
-      if (!lane) return;
+      if (!lane) break;
       if (!timeLeft()) {
-        yields++;
-        schedule();
-        return;
+        more = true;
+        break;
       }
       const item = lane.shift();
       queued.delete(item);
       if (step(item, timeLeft)) add(item);
     }
+    spent += performance.now() - runStart;
+    if (!turnArmed) {
+      turnArmed = true;
+      setImmediate(() => {
+        turnArmed = false;
+        spent = 0;
+      });
+    }
+    if (more) schedule();
   }
 
   function add(item: T): void {

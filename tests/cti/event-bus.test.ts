@@ -172,6 +172,29 @@ describe('event bus', () => {
     });
   });
 
+  describe('when an event is published while other callbacks wait for the event loop (ARI frames, timers)', () => {
+    it('delivers it right after its publisher, before them: the feeds have time left in this turn', async () => {
+      const a = await bus(createMemoryStore());
+      const order: string[] = [];
+      const agent = collector();
+      const watch = await a.watch('agent:a1', (event) => {
+        order.push('offer');
+        agent.listener(event);
+      });
+      for (let n = 0; n < 50; n++) {
+        setImmediate(() => {
+          const until = performance.now() + 1; // another call's work
+          while (performance.now() < until);
+          order.push('other');
+        });
+      }
+      await a.publish('agent:a1', 'call.offer', { callId: 'c1' } as never);
+      await agent.count(1);
+      expect(order.indexOf('offer')).toBe(0);
+      watch.unwatch();
+    });
+  });
+
   describe('when an agent\'s offer comes while the fan-out topics have a backlog', () => {
     it('delivers the offer in the next slice: the agent\'s screen pop does not wait its turn behind the consoles\' topics', async () => {
       const a = await bus(createMemoryStore());
