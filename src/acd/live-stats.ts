@@ -88,17 +88,26 @@ export function createLiveStats({ acd, records, clock, queueIds }: { acd: AcdSta
 const LATE_ARRIVAL_MS = 60_000;
 
 /**
+ * How often a snapshot looks at the whole day's arrivals again (their ids; it reads only records it
+ * does not hold): a record written minutes after its call arrived — the store was down, an
+ * instance caught up — is counted within this time instead of never.
+ */
+const WHOLE_DAY_MS = 5 * 60_000;
+
+/**
  * The records of the calls that arrived today (Beijing) up to `now`, all of them. Reads of the
  * store are chained so that two snapshots at once do not interleave their updates.
  */
 function createTodaysCalls(records: CallRecords) {
-  let day = { start: Number.NaN, ended: new Map<string, CallRecord>(), open: new Map<string, CallRecord>(), readUntil: -Infinity };
+  let day = { start: Number.NaN, ended: new Map<string, CallRecord>(), open: new Map<string, CallRecord>(), readUntil: -Infinity, wholeDayAt: -Infinity };
   let last: Promise<unknown> = Promise.resolve();
 
   async function refresh(now: number): Promise<CallRecord[]> {
     const start = startOfDayShanghai(now);
-    if (day.start !== start) day = { start, ended: new Map(), open: new Map(), readUntil: -Infinity };
-    const arrived = await records.idsBetween(Math.max(start, day.readUntil - LATE_ARRIVAL_MS), now + 1);
+    if (day.start !== start) day = { start, ended: new Map(), open: new Map(), readUntil: -Infinity, wholeDayAt: -Infinity };
+    const wholeDay = now - day.wholeDayAt >= WHOLE_DAY_MS;
+    if (wholeDay) day.wholeDayAt = now;
+    const arrived = await records.idsBetween(wholeDay ? start : Math.max(start, day.readUntil - LATE_ARRIVAL_MS), now + 1);
     const toRead = new Set(day.open.keys());
     for (const { callId } of arrived) if (!day.ended.has(callId)) toRead.add(callId);
     const open = new Map<string, CallRecord>();

@@ -106,6 +106,23 @@ describe('live stats', () => {
     });
   });
 
+  describe('when a record is written minutes after its call arrived (the store was down, another instance caught up)', () => {
+    it('counts it within five minutes', async () => {
+      const { clock, records, snapshot } = world();
+      await records.start({ callId: 'c1', did: '12345', callerNumber: '13800000001' });
+      expect((await snapshot()).today.calls).toBe(1);
+      await clock.advance(180_000);
+      await snapshot();
+
+      await records.start({ callId: 'late', did: '12345', callerNumber: '13800000002', arrivedAt: clock.now() - 150_000 });
+      for (let n = 0; n < 150; n++) {
+        await clock.advance(2_000);
+        await snapshot();
+      }
+      expect((await snapshot()).today.calls).toBe(2);
+    });
+  });
+
   describe('when the day has more than 10,000 calls (issue 5)', () => {
     it('counts every one of them', async () => {
       const { clock, records, snapshot } = world();
