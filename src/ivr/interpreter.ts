@@ -121,6 +121,8 @@ function dispatch(ctx: Ctx, input: IvrInput): Next {
     }
     case 'queueResult': {
       if (s.pending?.id !== input.requestId) return null;
+      // the caller comes back after a wait: the next menu prompts and listens, whatever was typed before
+      s.typeAhead = '';
       if (input.outcome === 'answered') return finish(ctx, 'agent');
       if (s.phase === 'fallback-queue') { ctx.out.push({ type: 'hangup', reason: 'congestion' }); return finish(ctx, 'step-budget'); }
       const node = nodeOf(ctx);
@@ -145,6 +147,7 @@ function digit(ctx: Ctx, key: string): Next {
   const node = nodeOf(ctx);
   const s = ctx.s;
   if (s.hungUp) return null;
+  if (s.pending?.kind === 'queue') return null; // the queue's keys (its callback key), never typed ahead
   if (inputNodeTypes.has(node.type) && ['prompt', 'listen', 'digits'].includes(s.phase)) return inputDigit(ctx, key);
   if (node.type === 'record' && s.phase === 'recording') {
     const term = node.terminateKey ?? '#';

@@ -122,6 +122,20 @@ describe('the interpreter on a menu', () => {
       expect(heard(t)).toEqual([[0, '请注意', true], [1500, '选择了十二', false]]);
     });
 
+    it('does not carry keys through a queue: the menu after an overflow plays its prompt', async () => {
+      const flow = flowOf({
+        hold: { type: 'play', prompt: say('请稍候'), bargeIn: false, next: 'wait' },
+        wait: { type: 'queue', queue: 'general', next: { timeout: 'menu', full: 'bye', noAgents: 'bye' } },
+        menu: { type: 'menu', prompt: say('主菜单'), options: { 1: { next: 'one' } }, next: { noInput: 'bye', noMatch: 'bye' } },
+        one: { type: 'play', prompt: say('选择了一'), next: 'bye' },
+        bye: { type: 'hangup' },
+      });
+      // a key during the notice before the queue, and one while waiting in it
+      const t = await run(flow, { queue: [{ outcome: 'timeout', afterMs: 60_000 }], events: [{ at: 1000, dtmf: '1' }, { at: 30_000, dtmf: '1' }] });
+      expect(heard(t).slice(0, 2)).toEqual([[0, '请稍候', false], [64_000, '主菜单', false]]);
+      expect(t.nodes.slice(0, 3)).toEqual(['hold', 'wait', 'menu']);
+    });
+
     it('keeps at most 30 keys and logs the overflow', async () => {
       const flow = flowOf({
         intro: { type: 'play', prompt: say('请注意'), bargeIn: false, next: 'code' },
