@@ -1,7 +1,8 @@
 /**
  * Records every change an admin or a supervisor makes over REST (POST, PUT, PATCH, DELETE on an
  * authenticated route) in the audit log, after the response: who, the route, its parameters, the
- * status — refusals included. Never the body; a route may say what it changed in a short,
+ * status — refusals included — and every request of any signed-in user refused by role (403, any
+ * method: an agent trying an admin route). Never the body; a route may say what it changed in a short,
  * non-personal note (`request.auditDetail`, e.g. `maxWaiting 200→500`). A failed write is logged,
  * not thrown (the change has happened; the log line then carries the same facts).
  */
@@ -22,7 +23,9 @@ export function installAuditHook(app: FastifyInstance, audit: AuditLog): void {
   app.decorateRequest('auditDetail', undefined);
   app.addHook('onResponse', async (request, reply) => {
     const session = request.session;
-    if (!session || !mutating.has(request.method) || !session.roles.some((role) => audited.includes(role))) return;
+    if (!session) return;
+    const change = mutating.has(request.method) && session.roles.some((role) => audited.includes(role));
+    if (!change && reply.statusCode !== 403) return;
     const params = (request.params ?? {}) as Record<string, unknown>;
     const entry = {
       who: session.username,

@@ -50,10 +50,10 @@ export function installAuth(app: FastifyInstance, users: UserService, options: A
     const token = bearerToken(request);
     const session = token ? await users.authenticate(token) : null;
     if (!session) throw new HotlineError('UNAUTHORIZED', 'log in first: Authorization: Bearer <token>');
+    request.session = session; // known before the role check: a refusal is audited with who it was
     if (!auth.some((role) => session.roles.includes(role))) {
       throw new HotlineError('FORBIDDEN', `this needs one of the roles: ${auth.join(', ')}`);
     }
-    request.session = session;
   });
 
   function checkScraper(request: FastifyRequest): void {

@@ -3,7 +3,8 @@
  * — who (user name and roles), what (method and route pattern), target (the route's parameters),
  * the outcome (HTTP status), when, and the request id to find the log lines. Bodies are never
  * recorded (they may hold passwords or citizens' words). The HTTP app appends an entry for every
- * mutating request made by an admin or a supervisor; features may append their own (the blacklist
+ * mutating request made by an admin or a supervisor, and for every request refused by role (403);
+ * features may append their own (the blacklist
  * does). Supervision itself (monitor, whisper, barge over the CTI) has its own audit:
  * src/acd/supervision-audit.ts. Kept to the newest `maxEntries` (about; Redis trims lazily).
  */

@@ -1,8 +1,8 @@
 /**
  * The blacklist of malicious callers on the composed server (embedded simulator): supervisors
  * block a number with a reason and an expiry; that caller hears a short refusal and is hung up;
- * other callers, withheld numbers and service numbers are never blocked; every change is in the
- * audit log, which only admins read.
+ * other callers, withheld numbers and service numbers are never blocked; every change, and every
+ * attempt refused by role, is in the audit log, which only admins read.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPassword } from '../../src/auth/seed-users.ts';
@@ -81,16 +81,19 @@ describe('the blacklist', () => {
   describe('when an admin reads the audit log', () => {
     it('shows who blocked and unblocked which number and how it ended; supervisors and agents may not read it', async () => {
       const response = await hotline.app.inject({ method: 'GET', url: '/api/audit?limit=1000', headers: as['admin']! });
-      const entries = response.json<Array<{ who: string; action: string; target: Record<string, string>; status: number }>>();
+      const entries = response.json<Array<{ id: string; who: string; action: string; target: Record<string, string>; status: number }>>();
       const about = (number: string) => entries.filter((e) => e.target['number'] === number).map((e) => `${e.who} ${e.action} ${e.status}`);
       expect(about('13800138000')).toEqual(['supervisor PUT /api/blacklist/:number 200']);
       expect(about('13700137000')).toEqual([
         'admin PUT /api/blacklist/:number 200', 'supervisor DELETE /api/blacklist/:number 204', 'supervisor DELETE /api/blacklist/:number 404',
       ]);
       expect(about('110')).toEqual(['supervisor PUT /api/blacklist/:number 400']);
-      expect(entries.some((e) => e.who === 'agent1001')).toBe(false); // agents' changes are not admin actions
+      // an agent's attempt is refused by role: recorded, as every refusal by role is
+      expect(about('13600136000')).toEqual(['agent1001 PUT /api/blacklist/:number 403', 'supervisor PUT /api/blacklist/:number 400']);
       expect(JSON.stringify(entries)).not.toContain('多次辱骂坐席'); // bodies are never recorded
       expect((await hotline.app.inject({ method: 'GET', url: '/api/audit', headers: as['supervisor']! })).statusCode).toBe(403);
+      const after = (await hotline.app.inject({ method: 'GET', url: `/api/audit?after=${entries.at(-1)!.id}`, headers: as['admin']! })).json<Array<{ who: string; action: string; status: number }>>();
+      expect(after.map((e) => `${e.who} ${e.action} ${e.status}`)).toEqual(['supervisor GET /api/audit 403']);
     });
   });
 });
