@@ -56,8 +56,10 @@ describe('blind transfers the agent leaves', () => {
       const callId = await leaveWhileRinging(w, { skill: 'expert-customs' });
       expect(await w.state(w.expert)).toBe('reserved');
       await w.sim.control.answer(`xfer-${callId}-1`);
+      // the expert's state and the join into the caller's bridge are two requests: wait for both
+      await until(async () => (await bridgeOf(w, `xfer-${callId}-1`)) === `call-${callId}`, 'the caller talks to the expert');
       await until(async () => (await w.state(w.expert)) === 'on_call', 'the expert has the caller');
-      expect(await bridgeOf(w, callId)).toBe(await bridgeOf(w, `xfer-${callId}-1`));
+      expect(await bridgeOf(w, callId)).toBe(`call-${callId}`);
       await w.sim.control.hangup(`xfer-${callId}-1`);
       await w.clean();
       expect(await w.state(w.expert)).toBe('wrap_up');
