@@ -87,7 +87,7 @@ export interface IvrState {
   repeats: number;
   /** Digits the current input node has collected. */
   digits: string;
-  /** Keys pressed while no input node listened, for the next one (never those pressed in a queue; emptied when the queue gives the call back). */
+  /** Keys pressed while no input node listened, for the next one (never those pressed while a queue or a transfer is pending; emptied when its result comes back). */
   typeAhead: string;
   play: { id: string; bargeIn: boolean } | null;
   /** Running timers by purpose (`input`, `http`, `filler`, `grace`) → timer id. */

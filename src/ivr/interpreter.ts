@@ -26,6 +26,8 @@ export interface Interpreter {
 
 const digitPattern = /^[0-9*#A-D]$/;
 const inputNodeTypes = new Set(['menu', 'collect', 'survey']);
+/** Waits of seconds whose keys are their own, never typed ahead (a ticket is filed in milliseconds: keys carry over it). */
+const keyOwningWaits = new Set(['queue', 'transfer']);
 
 export function createInterpreter(flow: CompiledFlow, env: InterpreterEnv): Interpreter {
   return {
@@ -132,6 +134,7 @@ function dispatch(ctx: Ctx, input: IvrInput): Next {
     case 'transferResult': {
       const node = nodeOf(ctx);
       if (s.pending?.id !== input.requestId || node.type !== 'transfer') return null;
+      s.typeAhead = ''; // back from the ringing, as from a queue: the next menu prompts
       return input.ok ? finish(ctx, 'transferred') : node.next.failed;
     }
     case 'ticketFiled': {
@@ -147,7 +150,7 @@ function digit(ctx: Ctx, key: string): Next {
   const node = nodeOf(ctx);
   const s = ctx.s;
   if (s.hungUp) return null;
-  if (s.pending?.kind === 'queue') return null; // the queue's keys (its callback key), never typed ahead
+  if (s.pending !== null && keyOwningWaits.has(s.pending.kind)) return null; // the wait's keys (a queue's callback key), never typed ahead
   if (inputNodeTypes.has(node.type) && ['prompt', 'listen', 'digits'].includes(s.phase)) return inputDigit(ctx, key);
   if (node.type === 'record' && s.phase === 'recording') {
     const term = node.terminateKey ?? '#';

@@ -1,7 +1,7 @@
 /**
  * How a live call's keys and silences are handled: barge-in, type-ahead, the first-digit and
  * inter-digit timeouts and the escalating retries, all on the manual clock (prompts last 1 s each
- * in the simulator). A test flow is published for DID 8001.
+ * in the simulator). A test flow is published for DID 8001, a transfer test flow for DID 8003.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Flow } from '../../src/ivr/flow-schema.ts';
@@ -24,6 +24,18 @@ const inputFlow: Flow = {
     one: { type: 'play', prompt: p('one'), next: 'bye' },
     two_three: { type: 'play', prompt: p('two-three'), next: 'bye' },
     to_agent: { type: 'queue', queue: 'general', next: { timeout: 'bye', full: 'bye', noAgents: 'bye' } },
+    bye: { type: 'hangup' },
+  },
+};
+
+/** A notice, then a transfer that the test answers; when it fails a menu offers a message (2). */
+const transferFlow: Flow = {
+  id: 'transfer-test', title: 'back from a transfer', languages: ['zh-CN'], entry: 'notice',
+  nodes: {
+    notice: { type: 'play', prompt: p('notice'), bargeIn: false, next: 'out' },
+    out: { type: 'transfer', destination: '120', next: { failed: 'menu' } },
+    menu: { type: 'menu', prompt: p('menu'), options: { 2: { next: 'message' } }, next: { noInput: 'bye', noMatch: 'bye' } },
+    message: { type: 'play', prompt: p('message'), next: 'bye' },
     bye: { type: 'hangup' },
   },
 };
@@ -144,6 +156,40 @@ describe('IVR runtime input handling', () => {
       await retry;
       await r.sim.control.sendDtmf(channelId, { digits: '9' });
       await until(() => r.queue.parked().get(channelId) === 'general', 'queued after the second no-match');
+      await hangUp(r, channelId);
+    });
+  });
+
+  describe('when the caller presses keys while a transfer rings and the transfer fails', () => {
+    it('the next menu plays its prompt and waits for a new key instead of acting on the keys pressed while it rang', async () => {
+      let ringing: ((ok: boolean) => void) | undefined;
+      rig = await startRig({
+        publishShipped: false, didFlows: { didFlows: { 8003: 'transfer-test' } },
+        transfer: { transfer: () => new Promise<boolean>((resolve) => { ringing = resolve; }) },
+      });
+      const r = rig;
+      await r.versions.publish({ flow: transferFlow, author: 'test', message: 'transfer test flow', expectedHash: null });
+      const { channelId } = await r.sim.control.placeCall({ from: '13800138000', did: '8003' });
+      let keys = 0;
+      r.telephony.port.onEvent((e) => { if (e.type === 'dtmf' && e.channelId === channelId) keys += 1; });
+      await r.hears(channelId, 'sound:test/notice');
+      await r.sim.control.sendDtmf(channelId, { digits: '2' }); // during the notice: typed ahead
+      await until(() => r.calls.session(channelId)?.state()?.typeAhead === '2', 'the key is typed ahead');
+      await r.advance(channelId, 1000);
+      await until(() => ringing !== undefined, 'the transfer rings');
+      await r.sim.control.sendDtmf(channelId, { digits: '22' }); // while it rings: the menu's option
+      await until(() => keys === 3, 'the keys pressed while it rings reach the runtime');
+      await r.settle(channelId);
+
+      ringing!(false); // busy
+      await until(async () => (await r.played(channelId)).length > 1, 'the flow goes on after the failed transfer');
+      await r.advance(channelId, 1000); // the menu prompt plays out: keys typed before would show now
+      expect(await r.played(channelId)).toEqual(['sound:test/notice', 'sound:test/menu']);
+      expect(r.calls.session(channelId)?.state()).toMatchObject({ node: 'menu', phase: 'listen' });
+
+      const message = r.hears(channelId, 'sound:test/message');
+      await r.sim.control.sendDtmf(channelId, { digits: '2' });
+      await message;
       await hangUp(r, channelId);
     });
   });

@@ -10,7 +10,7 @@ import { defaultCatalogue, type Catalogue } from '../../src/ivr/catalogue.ts';
 import { createHoldingQueue, type HoldingQueue } from '../../src/ivr/runtime/holding-queue.ts';
 import { createIntakeStream } from '../../src/ivr/runtime/intake-stream.ts';
 import { createIvrCalls, type CallRating, type IvrCalls } from '../../src/ivr/runtime/ivr-calls.ts';
-import type { QueueEntry, TicketIntake } from '../../src/ivr/runtime/runtime-ports.ts';
+import type { QueueEntry, TicketIntake, TransferPort } from '../../src/ivr/runtime/runtime-ports.ts';
 import { createDidFlows, type DidFlowsOptions } from '../../src/ivr/versions/did-flows.ts';
 import { createFlowVersions, type FlowVersions } from '../../src/ivr/versions/flow-versions.ts';
 import { publishDraftsOnce } from '../../src/ivr/versions/publish-drafts.ts';
@@ -58,6 +58,8 @@ export interface RigOptions {
   readonly onRating?: (rating: CallRating) => void;
   /** Another ticket intake than the intake stream (e.g. the ticket service), on the rig's store and clock. */
   readonly ticketIntake?: (parts: { store: Store; clock: ManualClock }) => TicketIntake;
+  /** The transfer service behind transfer nodes (default none: a transfer takes its failed exit at once). */
+  readonly transfer?: TransferPort;
 }
 
 /** Starts simulator, telephony and runtime; resolves once ARI is connected. */
@@ -78,6 +80,7 @@ export async function startRig(options: RigOptions = {}): Promise<IvrRig> {
     tickets: options.ticketIntake?.({ store, clock }) ?? intake,
     queue: options.queueEntry?.({ telephony, store, clock }) ?? queue,
     ...(options.onRating && { onRating: options.onRating }),
+    ...(options.transfer && { transfer: options.transfer }),
   });
   await telephony.start();
   await until(() => telephony.port.state().status === 'up', 'ARI is connected');

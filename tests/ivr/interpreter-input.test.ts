@@ -136,6 +136,32 @@ describe('the interpreter on a menu', () => {
       expect(t.nodes.slice(0, 3)).toEqual(['hold', 'wait', 'menu']);
     });
 
+    it('does not carry keys through a transfer: the menu after a failed transfer plays its prompt', async () => {
+      const flow = flowOf({
+        hold: { type: 'play', prompt: say('请稍候'), bargeIn: false, next: 'out' },
+        out: { type: 'transfer', destination: '120', next: { failed: 'menu' } },
+        menu: { type: 'menu', prompt: say('主菜单'), options: { 1: { next: 'one' } }, next: { noInput: 'bye', noMatch: 'bye' } },
+        one: { type: 'play', prompt: say('选择了一'), next: 'bye' },
+        bye: { type: 'hangup' },
+      });
+      // a key during the notice before the transfer, and one while the destination rings (4000–5000 ms)
+      const t = await run(flow, { transferOk: false, events: [{ at: 1000, dtmf: '1' }, { at: 4500, dtmf: '1' }] });
+      expect(heard(t).slice(0, 2)).toEqual([[0, '请稍候', false], [5000, '主菜单', false]]);
+      expect(t.nodes.slice(0, 3)).toEqual(['hold', 'out', 'menu']);
+    });
+
+    it('carries keys pressed while a ticket is filed to the next menu', async () => {
+      const flow = flowOf({
+        file: { type: 'ticket', category: 'consultation', content: '来电', next: { ok: 'menu', error: 'menu' } },
+        menu: { type: 'menu', prompt: say('主菜单'), options: { 1: { next: 'one' } }, next: { noInput: 'bye', noMatch: 'bye' } },
+        one: { type: 'play', prompt: say('选择了一'), next: 'bye' },
+        bye: { type: 'hangup' },
+      });
+      // filing takes 100 ms: a key pressed meanwhile is typed ahead, the menu skips its prompt
+      const t = await run(flow, { events: [{ at: 50, dtmf: '1' }] });
+      expect(heard(t)).toEqual([[100, '选择了一', false]]);
+    });
+
     it('keeps at most 30 keys and logs the overflow', async () => {
       const flow = flowOf({
         intro: { type: 'play', prompt: say('请注意'), bargeIn: false, next: 'code' },
