@@ -21,6 +21,7 @@ import { createFlowVersions } from './ivr/versions/flow-versions.ts';
 import { publishDraftsOnce } from './ivr/versions/publish-drafts.ts';
 import { createDidFlows, parseDidFlows } from './ivr/versions/did-flows.ts';
 import { createIvrCalls } from './ivr/runtime/ivr-calls.ts';
+import { createIvrTransfer } from './ivr/runtime/ivr-transfer.ts';
 import { createAcdQueueEntry } from './ivr/runtime/acd-queue-entry.ts';
 import { createTicketServiceIntake } from './ivr/runtime/ticket-service-intake.ts';
 import { createCustomsService } from './stub/customs-service.ts';
@@ -176,9 +177,16 @@ export async function startHotline(config: Config, logger: Logger, options: Star
     const blacklist = createBlacklist({ store, clock });
     const audit = createAuditLog({ store, clock });
     const ivrQueue = createAcdQueueEntry({ enqueue: (request) => late.queues!.enqueue(request) });
+    // before the IVR: its reconcile clears rings the restart cut off before the resumed flows ring again
+    const ivrTransfer = createIvrTransfer({
+      telephony: telephony.port, destinations: catalogue.transferDestinations, clock, logger,
+      record: (callId, event) => recorder.record(callId, event),
+      onDestinationHungUp: (callId) => recorder.agentHungUp(callId),
+    });
+    closers.push(() => ivrTransfer.close());
     const calls = createIvrCalls({
       telephony: telephony.port, versions, didFlows: didFlowsFrom(config), store, clock, logger: logger.child({ component: 'ivr' }),
-      node: instanceId, tickets: createTicketServiceIntake({ tickets, store }), queue: ivrQueue,
+      node: instanceId, tickets: createTicketServiceIntake({ tickets, store }), queue: ivrQueue, transfer: ivrTransfer,
       onCallEvent: (callId, event) => recorder.record(callId, event),
       blocked: { refuses: (number) => blacklist.refuses(number), prompt: blockedPrompt },
       onRating: ({ callId, rating, label }) => {

@@ -21,7 +21,7 @@ export type CallEvent =
   | { readonly type: 'callback_booked'; readonly at: number }
   | { readonly type: 'hold'; readonly at: number }
   | { readonly type: 'unhold'; readonly at: number }
-  /** A consult or transfer began (docs/transfers.md): `to` is `skill:<id>`, `queue:<id>` or `number:<digits>`; `by` the agent. */
+  /** A consult or transfer began (docs/transfers.md): `to` is `skill:<id>`, `queue:<id>`, `number:<digits>` or — a flow's transfer node — `destination:<id>`; `by` the agent (none for the IVR). */
   | { readonly type: 'transfer'; readonly at: number; readonly kind: TransferKind; readonly to: string; readonly by?: string }
   /** The running consult or transfer moved on; `agentId` is the expert who answered. */
   | { readonly type: 'transfer_step'; readonly at: number; readonly step: TransferStep; readonly reason?: string; readonly agentId?: string }
@@ -32,8 +32,8 @@ export type CallEvent =
   | { readonly type: 'rating'; readonly at: number; readonly rating: string }
   | { readonly type: 'ended'; readonly at: number; readonly by: EndedBy; readonly cause?: number };
 
-/** `consult`: the agent talks to the target first; `blind`: the target takes the caller when it answers; `queue`: the caller goes back to a queue. */
-export type TransferKind = 'consult' | 'blind' | 'emergency' | 'queue';
+/** `consult`: the agent talks to the target first; `blind`: the target takes the caller when it answers; `queue`: the caller goes back to a queue; `ivr`: a flow's transfer node (a catalogue destination takes the caller when it answers). */
+export type TransferKind = 'consult' | 'blind' | 'emergency' | 'queue' | 'ivr';
 /** `answered` and `conference` are steps of a running transfer; the others end it. */
 export type TransferStep = 'answered' | 'conference' | 'completed' | 'cancelled' | 'failed' | 'target_left' | 'caller_left' | 'agent_left';
 

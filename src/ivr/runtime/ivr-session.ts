@@ -151,11 +151,11 @@ export function createIvrSession(
     for (const timer of timers.values()) timer.cancel();
     timers.clear();
     if (gone) queueAbort?.abort();
-    abort.abort();
+    abort.abort(gone ? 'caller-left' : 'ended'); // the reason tells a transfer still ringing whether the caller left
     log.info({ exit: state?.exit, nodes: state?.path.length, version: interpreter.flow.version }, 'left the IVR');
     if (state) {
       leftNode(state.node, clock.now());
-      tell({ type: 'ivr_ended', at: clock.now(), exit: String(state.exit ?? 'ended') });
+      tell({ type: 'ivr_ended', at: clock.now(), exit: state.exit?.reason ?? 'ended' }); // the reason (hangup, agent, transferred, …), not the exit object
     }
     await deps.states.remove(call.channelId).catch((error: unknown) => log.warn({ err: error }, 'could not remove the saved IVR state'));
     onEnd(session);

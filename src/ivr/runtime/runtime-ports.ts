@@ -51,7 +51,10 @@ export interface QueueEntry {
 }
 
 export interface TransferPort {
-  /** Transfers the call to a catalogue destination; resolves true when it was taken over. */
+  /**
+   * Transfers the call to a catalogue destination; resolves true when it was taken over. `signal`
+   * fires when the flow stops waiting: with the reason `caller-left` after the caller hung up.
+   */
   transfer(channelId: string, destinationId: string, signal: AbortSignal): Promise<boolean>;
 }
 
