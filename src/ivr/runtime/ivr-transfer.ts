@@ -54,7 +54,7 @@ const legPattern = /^ivrx-(.+)-(\d{1,9})$/;
 const bridgePrefix = 'ivr-transfer-';
 const quietly = (work: Promise<unknown>): Promise<void> => work.then(() => undefined, () => undefined);
 
-export function createIvrTransfer(options: IvrTransferOptions): TransferPort & { close(): void; talking(): number } {
+export function createIvrTransfer(options: IvrTransferOptions): TransferPort & { close(): void } {
   const { telephony, clock } = options;
   const logger = options.logger.child({ component: 'ivr-transfer' });
   const ringSec = options.ringTimeoutSec ?? 20;
@@ -202,8 +202,6 @@ export function createIvrTransfer(options: IvrTransferOptions): TransferPort & {
 
   return {
     transfer,
-    /** Transfers joined and watched by this instance. */
-    talking: () => new Set(talks.values()).size,
     close(): void {
       unsubscribe();
       unreconcile();
