@@ -71,6 +71,7 @@ describe('an IVR transfer on the running server', () => {
     const { channelId: callId } = await sim.control.placeCall({ from: '13700137000', did: '8003' });
     const legId = `ivrx-${callId}-1`;
     await until(async () => sim.control.channel(legId).then((c) => !c.hungUp, () => false), 'the destination rings', long);
+    expect((await sim.control.channel(legId)).channel['caller']).toMatchObject({ number: '13700137000' }); // 120 can call back
     await sim.control.answer(legId);
     const bridgeId = `ivr-transfer-${callId}`;
     await until(async () => (await sim.control.channel(callId)).bridgeId === bridgeId && (await sim.control.channel(legId)).bridgeId === bridgeId,

@@ -272,7 +272,7 @@ export function createIvrSession(
     }
     if (gone) return;
     if (command.type === 'transfer') {
-      const done = deps.transfer ? deps.transfer.transfer(call.channelId, command.destination, abort.signal) : Promise.resolve(false);
+      const done = deps.transfer ? deps.transfer.transfer(call.channelId, command.destination, abort.signal, call.callerNumber) : Promise.resolve(false);
       if (!deps.transfer) log.warn({ destination: command.destination }, 'no transfer service: the transfer takes its failed exit');
       done.then((ok) => session.feed({ type: 'transferResult', requestId: command.requestId, ok }), () => session.feed({ type: 'transferResult', requestId: command.requestId, ok: false }));
       return;

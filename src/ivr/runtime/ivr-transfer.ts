@@ -1,7 +1,7 @@
 /**
  * The server's TransferPort: a flow's `transfer` node hands the caller to a catalogue destination
  * (docs/flows.md). The destination's fixed `endpoint` is rung — never a dial string built from
- * caller data — while the caller hears music; when it answers, caller and destination are joined
+ * caller data; the caller's number is presented as the caller id — while the caller hears music; when it answers, caller and destination are joined
  * in a mixing bridge of their own and the IVR's part ends (`transferred`). From then on this port
  * watches the two: whoever hangs up, the other is hung up and the bridge destroyed.
  *
@@ -80,7 +80,7 @@ export function createIvrTransfer(options: IvrTransferOptions): TransferPort & {
 
   const unreconcile = telephony.onReconcile((snapshot) => reconcile(snapshot));
 
-  async function transfer(callId: string, destinationId: string, signal: AbortSignal): Promise<boolean> {
+  async function transfer(callId: string, destinationId: string, signal: AbortSignal, callerNumber: string): Promise<boolean> {
     if (talks.get(callId)?.joined) return true; // resumed after a restart that found the call already transferred
     const destination = options.destinations[destinationId];
     const log = logger.child({ callId, destination: destinationId });
@@ -102,6 +102,7 @@ export function createIvrTransfer(options: IvrTransferOptions): TransferPort & {
       await telephony.originate(destination.endpoint, {
         channelId: legId, timeoutSec: ringSec, timeoutMs: (ringSec + 5) * 1000, signal: ring.signal,
         variables: { HOTLINE_CALL_ID: callId }, appArgs: 'transfer',
+        ...(callerNumber ? { callerId: callerNumber.replace(/[^0-9+]/g, '').slice(0, 20) } : {}), // the citizen's number, for a call back
       });
     } catch (error) {
       // the ring was stopped: by the caller's hang-up, or by the flow itself ending (shutdown), when the resumed flow rings again

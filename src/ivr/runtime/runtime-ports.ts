@@ -54,8 +54,10 @@ export interface TransferPort {
   /**
    * Transfers the call to a catalogue destination; resolves true when it was taken over. `signal`
    * fires when the flow stops waiting: with the reason `caller-left` after the caller hung up.
+   * `callerNumber` (digits and `+`, '' when withheld) is presented to the destination: 110 or 120
+   * call the citizen back on it.
    */
-  transfer(channelId: string, destinationId: string, signal: AbortSignal): Promise<boolean>;
+  transfer(channelId: string, destinationId: string, signal: AbortSignal, callerNumber: string): Promise<boolean>;
 }
 
 /** An HTTP lookup the flow asked for, already resolved against the catalogue. */
