@@ -25,7 +25,10 @@ export interface AriMedia extends MediaPort {
   bridgeDestroying(bridgeId: string): void;
   /** Entries kept per pending playback, recording, originate and not-yet-started channel. */
   size(): number;
-  /** After a reconnect: forget originated/snooped ids that no longer exist (their events were lost). */
+  /**
+   * After a reconnect: forget originated/snooped ids that no longer exist (their events were lost),
+   * and hang up the given-up originates whose hang-up failed while the connection was down.
+   */
   prune(liveChannelIds: ReadonlySet<string>): void;
   /** Playbacks still waited for (after a reconnect: those that ended meanwhile lost their PlaybackFinished). */
   pendingPlaybacks(): Array<{ readonly playbackId: string; readonly target: MediaTarget }>;
@@ -61,6 +64,8 @@ export function createAriMedia(invoke: AriInvoke, waits: Waits, app: string, log
   const recordings = new Map<string, Wait<RecordingResult>>();
   const originates = new Map<string, Wait<{ readonly channelId: string }>>();
   const origins = new Map<string, 'originate' | 'snoop'>();
+  /** Originates given up on whose hang-up failed (ARI was down): a phone answered meanwhile would stay on a silent call. */
+  const leftUp = new Set<string>();
 
   const quietly = (what: string, work: Promise<unknown>): void =>
     void work.catch((error: unknown) => logger.debug({ err: error }, `${what} failed (ignored)`));
@@ -71,6 +76,10 @@ export function createAriMedia(invoke: AriInvoke, waits: Waits, app: string, log
       : { resource: 'bridges', idParam: { bridgeId: checked('id', target.id, 'bridge id') } };
 
   const stopPlayback = (playbackId: string): Promise<unknown> => invoke('playbacks', 'stop', { playbackId }, playbackId);
+  const hangUpGivenUp = (channelId: string): Promise<unknown> => invoke('channels', 'hangup', { channelId }, channelId).catch((error: unknown) => {
+    if (!(isHotlineError(error) && error.details?.['kind'] === 'not-found')) leftUp.add(channelId); // tried again after the reconnect
+    throw error;
+  });
 
   /**
    * Undoes a started thing (stop the playback, hang up the originate) when its wait is given up
@@ -167,7 +176,7 @@ export function createAriMedia(invoke: AriInvoke, waits: Waits, app: string, log
       ...(options.variables !== undefined && { variables: checkedVariables(options.variables) }),
     };
     origins.set(channelId, 'originate');
-    const undo = undoOnGiveUp('hang up unanswered originate', () => invoke('channels', 'hangup', { channelId }, channelId));
+    const undo = undoOnGiveUp('hang up unanswered originate', () => hangUpGivenUp(channelId));
     const wait = waits.create<{ readonly channelId: string }>({
       scope: originateScope(channelId), what: `originate ${channelId}`, timeoutMs: options.timeoutMs, signal: options.signal,
       onGiveUp: undo.onGiveUp,
@@ -245,6 +254,10 @@ export function createAriMedia(invoke: AriInvoke, waits: Waits, app: string, log
     size: () => playbacks.size + recordings.size + originates.size + origins.size,
     prune(liveChannelIds) {
       for (const id of [...origins.keys()]) if (!liveChannelIds.has(id) && !originates.has(id)) origins.delete(id);
+      for (const id of [...leftUp]) {
+        leftUp.delete(id);
+        if (liveChannelIds.has(id)) quietly('hang up given-up originate', hangUpGivenUp(id));
+      }
     },
     pendingPlaybacks: () => [...playbacks].map(([playbackId, entry]) => ({ playbackId, target: entry.target })),
     pendingOriginates: () => [...originates.keys()].map((channelId) => ({ channelId, origin: origins.get(channelId) ?? 'originate' })),

@@ -4,6 +4,7 @@ import type { ReconcileSnapshot } from '../../src/telephony/port.ts';
 import { createHarness, nextEvent, startAdapter, startSimulator } from './support/harness.ts';
 import { createTcpProxy } from './support/tcp-proxy.ts';
 import { createRecorder } from './support/wait-for.ts';
+import { until } from '../support/sim-events.ts';
 
 const harness = createHarness();
 afterEach(() => harness.run());
@@ -114,6 +115,29 @@ describe('ARI supervision', () => {
       await down;
       await expect(adapter.telephony.port.hangup(channelId)).rejects.toMatchObject({ code: 'ARI_UNAVAILABLE' });
     });
+  });
+});
+
+describe('an originate given up while the connection is down', () => {
+  it('is hung up after the reconnect: a phone answered meanwhile is not left on a silent call', async () => {
+    const { sim, proxy, adapter, snapshots } = await proxied();
+    await sim.control.setEndpoint('PJSIP', 'agent7', { behavior: 'manual' });
+    const ring = new AbortController();
+    const rang = adapter.telephony.port.originate('PJSIP/agent7', { channelId: 'agent-7', timeoutSec: 30, timeoutMs: 30_000, signal: ring.signal, appArgs: 'agent' })
+      .catch((error: unknown) => error);
+    await until(() => sim.control.channel('agent-7').then(() => true, () => false), 'the phone rings');
+    const down = nextEvent(adapter, 'connection-down');
+    await proxy.stop();
+    await down;
+    await sim.control.answer('agent-7'); // the agent picks up; the server does not hear it
+    ring.abort(); // and gives up on the ring meanwhile (the caller hung up): its hang-up cannot reach Asterisk
+    expect(await rang).toMatchObject({ code: 'TELEPHONY_ABORTED' });
+    expect((await sim.control.channel('agent-7')).hungUp).toBe(false);
+
+    const reconciled = snapshots.next((s) => !s.firstConnect);
+    await proxy.start();
+    await reconciled;
+    await until(async () => (await sim.control.channel('agent-7')).hungUp, 'the given-up leg is hung up');
   });
 });
 
