@@ -10,7 +10,6 @@ import { createCallRecords } from '../../src/calls/call-records.ts';
 import { systemClock } from '../../src/clock.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { defaultCatalogue } from '../../src/ivr/catalogue.ts';
-import type { Flow } from '../../src/ivr/flow-schema.ts';
 import { createFlowVersions } from '../../src/ivr/versions/flow-versions.ts';
 import { createLogger } from '../../src/log.ts';
 import { startHotline, type Hotline } from '../../src/server.ts';
@@ -18,21 +17,10 @@ import type { Simulator } from '../../src/sim/simulator.ts';
 import type { Store } from '../../src/store/store.ts';
 import { until } from '../support/sim-events.ts';
 import { redisWorld } from './redis-world.ts';
+import { transferFlow } from '../ivr-runtime/transfer-flow.ts';
 
 const logger = createLogger('silent');
 const long = 30_000;
-const p = (sound: string) => ({ 'zh-CN': { sound: `sound:test/${sound}` } });
-
-/** A notice, then the transfer to 120; when it fails, a message and goodbye. */
-const transferFlow: Flow = {
-  id: 'transfer-test', title: 'transfer to 120', languages: ['zh-CN'], entry: 'notice',
-  nodes: {
-    notice: { type: 'play', prompt: p('notice'), bargeIn: false, next: 'out' },
-    out: { type: 'transfer', destination: '120', next: { failed: 'sorry' } },
-    sorry: { type: 'play', prompt: p('sorry'), next: 'bye' },
-    bye: { type: 'hangup' },
-  },
-};
 
 describe('an IVR transfer on the running server', () => {
   const cleanups: Array<() => Promise<unknown>> = [];

@@ -7,23 +7,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CallEvent } from '../../src/calls/call-record.ts';
 import { defaultCatalogue } from '../../src/ivr/catalogue.ts';
-import type { Flow } from '../../src/ivr/flow-schema.ts';
 import { createIvrTransfer } from '../../src/ivr/runtime/ivr-transfer.ts';
 import type { TransferPort } from '../../src/ivr/runtime/runtime-ports.ts';
 import { until } from '../support/sim-events.ts';
 import { logger, nothingLeft, startRig, type IvrRig } from './ivr-harness.ts';
-
-const p = (sound: string) => ({ 'zh-CN': { sound: `sound:test/${sound}` } });
-
-const transferFlow: Flow = {
-  id: 'transfer-test', title: 'transfer to 120', languages: ['zh-CN'], entry: 'notice',
-  nodes: {
-    notice: { type: 'play', prompt: p('notice'), bargeIn: false, next: 'out' },
-    out: { type: 'transfer', destination: '120', next: { failed: 'sorry' } },
-    sorry: { type: 'play', prompt: p('sorry'), next: 'bye' },
-    bye: { type: 'hangup' },
-  },
-};
+import { transferFlow } from './transfer-flow.ts';
 
 describe('IVR transfer port', () => {
   let rig: IvrRig | undefined;
